@@ -1,0 +1,13 @@
+//! Client-side rate limiting: GCRA token buckets per operation and key.
+
+mod clock;
+mod layer;
+mod limiter;
+mod plan;
+mod state;
+
+pub use clock::{TokioClock, TokioInstant};
+pub use layer::{RateLimitLayer, RateLimitService};
+pub use limiter::RateLimiter;
+pub use plan::RatePlan;
+pub use state::{BucketState, FileRateStateStore, RateStateStore};
