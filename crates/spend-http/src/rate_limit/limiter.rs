@@ -173,6 +173,7 @@ impl RateLimiter {
     /// returns how long it waited.
     pub async fn acquire(&self, operation: &Operation) -> Duration {
         let started = Instant::now();
+        let mut waited = false;
         loop {
             // Looked up on every turn: a re-tune may have replaced the bucket.
             let Some(bucket) = self.bucket(operation.name()) else {
@@ -180,11 +181,14 @@ impl RateLimiter {
             };
             match bucket.try_take(operation.rate_key()) {
                 Ok(()) => break,
-                Err(wait) => tokio::time::sleep(wait).await,
+                Err(wait) => {
+                    waited = true;
+                    tokio::time::sleep(wait).await;
+                }
             }
         }
         self.save();
-        started.elapsed()
+        if waited { started.elapsed() } else { Duration::ZERO }
     }
 
     /// Empties `operation`'s bucket for `key`: the provider said we are over
