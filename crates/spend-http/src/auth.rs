@@ -24,14 +24,12 @@ pub enum AuthScheme {
 impl AuthScheme {
     fn apply(&self, request: &mut Request, token: &SecretString) -> Result<(), Error> {
         let (name, value) = match self {
-            AuthScheme::Bearer => (
-                AUTHORIZATION,
-                format!("Bearer {}", token.expose_secret()),
-            ),
+            AuthScheme::Bearer => (AUTHORIZATION, format!("Bearer {}", token.expose_secret())),
             AuthScheme::Header(name) => (name.clone(), token.expose_secret().to_owned()),
         };
-        let mut value = HeaderValue::from_str(&value)
-            .map_err(|_| Error::InvalidRequest("access token is not a valid header value".into()))?;
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            Error::InvalidRequest("access token is not a valid header value".into())
+        })?;
         value.set_sensitive(true);
         request.http_mut().headers_mut().insert(name, value);
         Ok(())

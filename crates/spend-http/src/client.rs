@@ -74,25 +74,42 @@ impl HttpClient {
     }
 
     /// Sends through the stack and returns the raw response, any status.
-    pub async fn execute(&self, operation: Operation, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    pub async fn execute(
+        &self,
+        operation: Operation,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
         let request = request
             .build()
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        self.stack.clone().oneshot(Request::new(operation, request)).await
+        self.stack
+            .clone()
+            .oneshot(Request::new(operation, request))
+            .await
     }
 
     /// Sends through the stack; a non-success status becomes [`Error::Api`].
-    pub async fn send(&self, operation: Operation, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    pub async fn send(
+        &self,
+        operation: Operation,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
         let response = self.execute(operation, request).await?;
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(Error::Api(ApiError::from_response(response).await))
+            Err(Error::Api(Box::new(
+                ApiError::from_response(response).await,
+            )))
         }
     }
 
     /// Sends and decodes a JSON success body into `T`.
-    pub async fn send_json<T: DeserializeOwned>(&self, operation: Operation, request: reqwest::RequestBuilder) -> Result<T, Error> {
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
         let response = self.send(operation, request).await?;
         let bytes = response.bytes().await.map_err(Error::Transport)?;
         decode_json(&bytes)

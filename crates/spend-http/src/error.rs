@@ -18,7 +18,7 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 pub enum Error {
     /// The provider answered with a non-success status.
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The retry policy gave up: the attempts or the time budget ran out.
     /// `last` is what the final attempt produced.
     #[error("gave up after {attempts} attempts in {elapsed:?}: {last}")]
@@ -57,7 +57,7 @@ impl Error {
     /// The provider's error answer, looking through [`Error::RetriesExhausted`].
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(api) => Some(api),
+            Error::Api(api) => Some(api.as_ref()),
             Error::RetriesExhausted { last, .. } => last.api(),
             _ => None,
         }

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use reqwest::header::HeaderMap;
 use reqwest::Url;
+use reqwest::header::HeaderMap;
 
 const REDACTED: &str = "<redacted>";
 
@@ -50,7 +50,11 @@ pub fn url(url: &Url) -> String {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let v = if is_secret_name(&k) { REDACTED.to_owned() } else { v.into_owned() };
+            let v = if is_secret_name(&k) {
+                REDACTED.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();

@@ -61,10 +61,15 @@ impl Operation {
 
     /// Whether this operation is safe to send more than once with `method`.
     pub fn is_idempotent(&self, method: &Method) -> bool {
-        self.idempotent.unwrap_or_else(|| {
+        self.idempotent.unwrap_or({
             matches!(
                 *method,
-                Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+                Method::GET
+                    | Method::HEAD
+                    | Method::OPTIONS
+                    | Method::PUT
+                    | Method::DELETE
+                    | Method::TRACE
             )
         })
     }
@@ -94,7 +99,8 @@ impl RequestStats {
 
     pub(crate) fn add_limiter_wait(&self, waited: Duration) {
         let micros = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX);
-        self.limiter_wait_micros.fetch_add(micros, Ordering::Relaxed);
+        self.limiter_wait_micros
+            .fetch_add(micros, Ordering::Relaxed);
     }
 }
 

@@ -76,7 +76,11 @@ impl RetryPolicy {
 
     /// How much each ceiling grows over the previous one (default 2).
     pub fn factor(mut self, factor: f32) -> Self {
-        self.factor = if factor.is_finite() && factor >= 1.0 { factor } else { 1.0 };
+        self.factor = if factor.is_finite() && factor >= 1.0 {
+            factor
+        } else {
+            1.0
+        };
         self
     }
 
@@ -159,7 +163,11 @@ where
     }
 }
 
-async fn run<S>(inner: S, policy: RetryPolicy, mut request: Request) -> Result<reqwest::Response, Error>
+async fn run<S>(
+    inner: S,
+    policy: RetryPolicy,
+    mut request: Request,
+) -> Result<reqwest::Response, Error>
 where
     S: Service<Request, Response = reqwest::Response, Error = Error> + Clone + Send + 'static,
     S::Future: Send,
@@ -168,7 +176,11 @@ where
     let mut ceilings = policy.ceilings();
     let mut attempt = 1;
     loop {
-        let replay = if request.is_idempotent() { request.try_clone() } else { None };
+        let replay = if request.is_idempotent() {
+            request.try_clone()
+        } else {
+            None
+        };
         let outcome = inner.clone().oneshot(request).await;
         let (retryable, retry_after) = match &outcome {
             Ok(response) => (
@@ -182,12 +194,16 @@ where
         };
         let ceiling = ceilings.next().unwrap_or(policy.max_delay);
         let delay = retry_after.unwrap_or_else(|| {
-            if policy.jitter { ceiling.mul_f64(fastrand::f64()) } else { ceiling }
+            if policy.jitter {
+                ceiling.mul_f64(fastrand::f64())
+            } else {
+                ceiling
+            }
         });
         let elapsed = started.elapsed();
         if attempt >= policy.max_attempts || elapsed + delay > policy.budget {
             let last = match outcome {
-                Ok(response) => Error::Api(ApiError::from_response(response).await),
+                Ok(response) => Error::Api(Box::new(ApiError::from_response(response).await)),
                 Err(error) => error,
             };
             return Err(Error::RetriesExhausted {

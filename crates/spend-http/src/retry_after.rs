@@ -42,7 +42,10 @@ mod tests {
     fn seconds_and_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(parse(&headers("7"), now), Some(Duration::from_secs(7)));
-        assert_eq!(parse(&headers("0.5"), now), Some(Duration::from_millis(500)));
+        assert_eq!(
+            parse(&headers("0.5"), now),
+            Some(Duration::from_millis(500))
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
         assert_eq!(parse(&headers(&later), now), Some(Duration::from_secs(30)));
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));

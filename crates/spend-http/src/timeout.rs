@@ -25,7 +25,10 @@ impl<S> Layer<S> for TimeoutLayer {
     type Service = TimeoutService<S>;
 
     fn layer(&self, inner: S) -> TimeoutService<S> {
-        TimeoutService { inner, limit: self.limit }
+        TimeoutService {
+            inner,
+            limit: self.limit,
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use spend_http::{
-    AccessToken, AuthScheme, BoxError, CachedTokenSource, HttpClient, Operation, Refresh, TokenSource,
+    AccessToken, AuthScheme, BoxError, CachedTokenSource, HttpClient, Operation, Refresh,
+    TokenSource,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -23,13 +24,19 @@ impl Refresh for CountingRefresh {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-            Ok(AccessToken { secret: format!("fresh-{n}").into(), expires_in: Some(Duration::from_secs(3600)) })
+            Ok(AccessToken {
+                secret: format!("fresh-{n}").into(),
+                expires_in: Some(Duration::from_secs(3600)),
+            })
         })
     }
 }
 
 fn stale_source(delay: Duration) -> Arc<CachedTokenSource<CountingRefresh>> {
-    let refresher = CountingRefresh { calls: AtomicU32::new(0), delay };
+    let refresher = CountingRefresh {
+        calls: AtomicU32::new(0),
+        delay,
+    };
     Arc::new(CachedTokenSource::new(refresher).with_token(AccessToken {
         secret: "stale".to_string().into(),
         expires_in: Some(Duration::from_secs(3600)),
@@ -46,7 +53,9 @@ async fn server_accepting(token: &str) -> MockServer {
         .await;
     Mock::given(method("GET"))
         .and(path("/data"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": "invalid_token"})))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": "invalid_token"})),
+        )
         .mount(&server)
         .await;
     server
@@ -61,13 +70,19 @@ async fn a_401_refreshes_once_and_replays() {
         .build()
         .unwrap();
     let response = client
-        .send(Operation::new("data"), client.get(format!("{}/data", server.uri())))
+        .send(
+            Operation::new("data"),
+            client.get(format!("{}/data", server.uri())),
+        )
         .await
         .unwrap();
     assert_eq!(response.text().await.unwrap(), "ok");
     assert_eq!(source.refresh_count(), 1);
     let requests = server.received_requests().await.unwrap();
-    let sent: Vec<_> = requests.iter().map(|r| r.headers["authorization"].to_str().unwrap().to_owned()).collect();
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| r.headers["authorization"].to_str().unwrap().to_owned())
+        .collect();
     assert_eq!(sent, ["Bearer stale", "Bearer fresh-1"]);
 }
 
@@ -83,7 +98,11 @@ async fn twenty_concurrent_401s_cause_exactly_one_refresh() {
     let url = format!("{}/data", server.uri());
     let calls = (0..20).map(|_| client.send(Operation::new("data"), client.get(&url)));
     let results = futures_util::future::join_all(calls).await;
-    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| r.status() == 200)));
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.status() == 200))
+    );
     assert_eq!(source.refresh_count(), 1, "one refresh for twenty 401s");
     assert_eq!(source.refresher().calls.load(Ordering::SeqCst), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 40);
@@ -98,7 +117,10 @@ async fn a_second_401_is_returned_not_replayed_again() {
         .build()
         .unwrap();
     let err = client
-        .send(Operation::new("data"), client.get(format!("{}/data", server.uri())))
+        .send(
+            Operation::new("data"),
+            client.get(format!("{}/data", server.uri())),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
@@ -121,7 +143,10 @@ async fn amazon_style_header_scheme() {
         )
         .build()
         .unwrap();
-    client.send(Operation::new("getOrders"), client.get(server.uri())).await.unwrap();
+    client
+        .send(Operation::new("getOrders"), client.get(server.uri()))
+        .await
+        .unwrap();
     let requests = server.received_requests().await.unwrap();
     assert!(requests[0].headers.get("authorization").is_none());
 }

@@ -10,7 +10,9 @@ use tokio::time::Instant;
 
 #[tokio::test(start_paused = true)]
 async fn burst_twenty_then_one_a_minute() {
-    let limiter = Arc::new(RateLimiter::new().with_plan("getOrders", RatePlan::every(Duration::from_secs(60), 20)));
+    let limiter = Arc::new(
+        RateLimiter::new().with_plan("getOrders", RatePlan::every(Duration::from_secs(60), 20)),
+    );
     let op = Operation::new("getOrders").key("seller-1");
     let start = Instant::now();
     let mut granted = Vec::new();
@@ -18,14 +20,18 @@ async fn burst_twenty_then_one_a_minute() {
         limiter.acquire(&op).await;
         granted.push(start.elapsed());
     }
-    assert!(granted[..20].iter().all(|t| t.is_zero()), "the burst goes at once");
+    assert!(
+        granted[..20].iter().all(|t| t.is_zero()),
+        "the burst goes at once"
+    );
     let spaced: Vec<u64> = granted[20..].iter().map(|t| t.as_secs()).collect();
     assert_eq!(spaced, [60, 120, 180, 240], "then one token a minute");
 }
 
 #[tokio::test(start_paused = true)]
 async fn keys_have_their_own_buckets() {
-    let limiter = RateLimiter::new().with_plan("getOrders", RatePlan::every(Duration::from_secs(60), 1));
+    let limiter =
+        RateLimiter::new().with_plan("getOrders", RatePlan::every(Duration::from_secs(60), 1));
     let start = Instant::now();
     limiter.acquire(&Operation::new("getOrders").key("a")).await;
     limiter.acquire(&Operation::new("getOrders").key("b")).await;
@@ -45,7 +51,11 @@ async fn a_429_drains_the_bucket() {
     limiter.acquire(&op).await;
     limiter.observe(&op, StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new());
     let waited = limiter.acquire(&op).await;
-    assert_eq!(waited, Duration::from_secs(2), "empty bucket: wait one emission interval");
+    assert_eq!(
+        waited,
+        Duration::from_secs(2),
+        "empty bucket: wait one emission interval"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -70,22 +80,32 @@ async fn a_second_process_does_not_start_with_a_full_bucket() {
     let plan = RatePlan::every(Duration::from_secs(60), 20);
     let op = Operation::new("getOrders").key("seller-1");
 
-    let first = RateLimiter::new().with_plan("getOrders", plan).with_store(store.clone()).unwrap();
+    let first = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(store.clone())
+        .unwrap();
     for _ in 0..15 {
         first.acquire(&op).await;
     }
     drop(first);
 
     // The "second process": a new limiter from the same file has 5 tokens left, not 20.
-    let second = RateLimiter::new().with_plan("getOrders", plan).with_store(store.clone()).unwrap();
+    let second = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(store.clone())
+        .unwrap();
     for _ in 0..5 {
         assert!(second.acquire(&op).await < Duration::from_millis(50));
     }
     let saved = store.path().to_owned();
-    let states: Vec<spend_http::BucketState> = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    let states: Vec<spend_http::BucketState> =
+        serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
     assert_eq!(states.len(), 1);
     assert_eq!(states[0].operation, "getOrders");
     let until_full = states[0].until_full(std::time::SystemTime::now());
-    assert!(until_full > Duration::from_secs(19 * 60), "20 tokens spent: {until_full:?} until full");
+    assert!(
+        until_full > Duration::from_secs(19 * 60),
+        "20 tokens spent: {until_full:?} until full"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

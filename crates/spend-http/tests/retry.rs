@@ -17,7 +17,10 @@ type Script = Arc<Mutex<Vec<http::Response<String>>>>;
 fn scripted(
     script: Vec<http::Response<String>>,
 ) -> (
-    impl tower::Service<Request, Response = reqwest::Response, Error = Error, Future = impl Send> + Clone + Send + 'static,
+    impl tower::Service<Request, Response = reqwest::Response, Error = Error, Future = impl Send>
+    + Clone
+    + Send
+    + 'static,
     Arc<Mutex<Vec<Instant>>>,
 ) {
     let script: Script = Arc::new(Mutex::new(script.into_iter().rev().collect()));
@@ -57,7 +60,9 @@ fn gaps(times: &[Instant]) -> Vec<Duration> {
 #[tokio::test(start_paused = true)]
 async fn retry_after_seconds_is_waited() {
     let (service, times) = scripted(vec![answer(429, &[("retry-after", "2")]), answer(200, &[])]);
-    let stack = ServiceBuilder::new().layer(RetryLayer::new(RetryPolicy::default())).service(service);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(RetryPolicy::default()))
+        .service(service);
     let response = stack.oneshot(get()).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(gaps(&times.lock().unwrap()), [Duration::from_secs(2)]);
@@ -68,37 +73,63 @@ async fn retry_after_http_date_is_waited() {
     // HTTP-dates have whole seconds: aim 3 s ahead, expect a wait within (2, 3] s.
     let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
     let (service, times) = scripted(vec![answer(429, &[("retry-after", &at)]), answer(200, &[])]);
-    let stack = ServiceBuilder::new().layer(RetryLayer::new(RetryPolicy::default())).service(service);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(RetryPolicy::default()))
+        .service(service);
     assert_eq!(stack.oneshot(get()).await.unwrap().status(), 200);
     let gap = gaps(&times.lock().unwrap())[0];
-    assert!(gap > Duration::from_secs(1) && gap <= Duration::from_secs(3), "waited {gap:?}");
+    assert!(
+        gap > Duration::from_secs(1) && gap <= Duration::from_secs(3),
+        "waited {gap:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_503_is_retried_with_growing_delays() {
-    let script = vec![answer(503, &[]), answer(503, &[]), answer(503, &[]), answer(503, &[]), answer(200, &[])];
+    let script = vec![
+        answer(503, &[]),
+        answer(503, &[]),
+        answer(503, &[]),
+        answer(503, &[]),
+        answer(200, &[]),
+    ];
     let (service, times) = scripted(script);
     let policy = RetryPolicy::default()
         .jitter(false)
         .delays(Duration::from_millis(100), Duration::from_secs(10))
         .max_attempts(5);
-    let stack = ServiceBuilder::new().layer(RetryLayer::new(policy)).service(service);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(policy))
+        .service(service);
     assert_eq!(stack.oneshot(get()).await.unwrap().status(), 200);
     let gaps = gaps(&times.lock().unwrap());
     // tokio's timer wheel has millisecond ticks: allow one tick of rounding.
     for (gap, want) in gaps.iter().zip([100, 200, 400, 800]) {
         let want = Duration::from_millis(want);
-        assert!(*gap >= want && *gap <= want + Duration::from_millis(1), "{gaps:?}");
+        assert!(
+            *gap >= want && *gap <= want + Duration::from_millis(1),
+            "{gaps:?}"
+        );
     }
-    assert!(gaps.windows(2).all(|w| w[1] > w[0]), "delays grow: {gaps:?}");
+    assert!(
+        gaps.windows(2).all(|w| w[1] > w[0]),
+        "delays grow: {gaps:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn full_jitter_stays_under_each_ceiling() {
-    let script = (0..6).map(|_| answer(502, &[])).chain([answer(200, &[])]).collect();
+    let script = (0..6)
+        .map(|_| answer(502, &[]))
+        .chain([answer(200, &[])])
+        .collect();
     let (service, times) = scripted(script);
-    let policy = RetryPolicy::default().delays(Duration::from_millis(100), Duration::from_secs(10)).max_attempts(7);
-    let stack = ServiceBuilder::new().layer(RetryLayer::new(policy)).service(service);
+    let policy = RetryPolicy::default()
+        .delays(Duration::from_millis(100), Duration::from_secs(10))
+        .max_attempts(7);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(policy))
+        .service(service);
     assert_eq!(stack.oneshot(get()).await.unwrap().status(), 200);
     let gaps = gaps(&times.lock().unwrap());
     for (i, gap) in gaps.iter().enumerate() {
@@ -106,7 +137,11 @@ async fn full_jitter_stays_under_each_ceiling() {
         assert!(*gap < ceiling, "delay {i} was {gap:?}, ceiling {ceiling:?}");
     }
     // Uniform jitter: six draws all under 5% of their ceiling would be a broken RNG.
-    assert!(gaps.iter().enumerate().any(|(i, g)| *g > Duration::from_millis(5 << i)));
+    assert!(
+        gaps.iter()
+            .enumerate()
+            .any(|(i, g)| *g > Duration::from_millis(5 << i))
+    );
 }
 
 #[tokio::test]
@@ -119,23 +154,39 @@ async fn a_post_is_not_retried() {
         .await;
     let client = HttpClient::builder().build().unwrap();
     let err = client
-        .send(Operation::new("create"), client.post(server.uri()).body("{}"))
+        .send(
+            Operation::new("create"),
+            client.post(server.uri()).body("{}"),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Api(ref api) if api.status == 503 && api.body == "down"), "{err:?}");
+    assert!(
+        matches!(err, Error::Api(ref api) if api.status == 503 && api.body == "down"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn an_idempotent_post_is_retried_when_the_operation_says_so() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let client = HttpClient::builder()
         .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)))
         .build()
         .unwrap();
     let response = client
-        .send(Operation::new("token").idempotent(true), client.post(server.uri()))
+        .send(
+            Operation::new("token").idempotent(true),
+            client.post(server.uri()),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -154,12 +205,27 @@ async fn an_exhausted_budget_returns_the_last_status_and_body() {
         .mount(&server)
         .await;
     let client = HttpClient::builder()
-        .retry(RetryPolicy::default().budget(Duration::from_millis(2500)).max_attempts(10))
+        .retry(
+            RetryPolicy::default()
+                .budget(Duration::from_millis(2500))
+                .max_attempts(10),
+        )
         .build()
         .unwrap();
-    let err = client.send(Operation::new("GetAccounts"), client.get(server.uri())).await.unwrap_err();
-    let Error::RetriesExhausted { attempts, ref last, .. } = err else { panic!("{err:?}") };
-    assert_eq!(attempts, 3, "1 s + 1 s fit a 2.5 s budget, a third wait does not");
+    let err = client
+        .send(Operation::new("GetAccounts"), client.get(server.uri()))
+        .await
+        .unwrap_err();
+    let Error::RetriesExhausted {
+        attempts, ref last, ..
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        attempts, 3,
+        "1 s + 1 s fit a 2.5 s budget, a third wait does not"
+    );
     let api = last.api().unwrap();
     assert_eq!(api.status, 429);
     assert_eq!(api.request_id.as_deref(), Some("req-42"));
@@ -171,8 +237,15 @@ async fn an_exhausted_budget_returns_the_last_status_and_body() {
 #[tokio::test]
 async fn a_client_error_is_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = HttpClient::builder().build().unwrap();
-    let err = client.send(Operation::new("get"), client.get(server.uri())).await.unwrap_err();
+    let err = client
+        .send(Operation::new("get"), client.get(server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap(), 404);
 }

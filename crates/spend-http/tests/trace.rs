@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use spend_http::{AccessToken, AuthScheme, BoxError, CachedTokenSource, HttpClient, Operation, Refresh};
+use spend_http::{
+    AccessToken, AuthScheme, BoxError, CachedTokenSource, HttpClient, Operation, Refresh,
+};
 use wiremock::matchers::header;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -25,7 +27,12 @@ impl Write for Buffer {
 struct Rotating;
 impl Refresh for Rotating {
     fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
-        Box::pin(async { Ok(AccessToken { secret: "REFRESHED-SECRET-TOKEN-7".to_string().into(), expires_in: None }) })
+        Box::pin(async {
+            Ok(AccessToken {
+                secret: "REFRESHED-SECRET-TOKEN-7".to_string().into(),
+                expires_in: None,
+            })
+        })
     }
 }
 
@@ -42,7 +49,9 @@ async fn trace_output_contains_no_secret() {
 
     let server = MockServer::start().await;
     Mock::given(header("authorization", "Bearer REFRESHED-SECRET-TOKEN-7"))
-        .respond_with(ResponseTemplate::new(200).insert_header("set-cookie", "session=COOKIE-SECRET-9"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("set-cookie", "session=COOKIE-SECRET-9"),
+        )
         .mount(&server)
         .await;
     Mock::given(wiremock::matchers::any())
@@ -54,8 +63,14 @@ async fn trace_output_contains_no_secret() {
         secret: "STALE-SECRET-TOKEN-3".to_string().into(),
         expires_in: Some(Duration::from_secs(60 * 60)),
     });
-    let client = HttpClient::builder().auth(Arc::new(source), AuthScheme::Bearer).build().unwrap();
-    let url = format!("{}/connect?client_secret=CLIENT-SECRET-5&code=AUTH-CODE-6&from=2024-01-01", server.uri());
+    let client = HttpClient::builder()
+        .auth(Arc::new(source), AuthScheme::Bearer)
+        .build()
+        .unwrap();
+    let url = format!(
+        "{}/connect?client_secret=CLIENT-SECRET-5&code=AUTH-CODE-6&from=2024-01-01",
+        server.uri()
+    );
     client
         .send(
             Operation::new("GetAccounts"),
@@ -73,7 +88,10 @@ async fn trace_output_contains_no_secret() {
         "API-KEY-SECRET-8",
         "COOKIE-SECRET-9",
     ] {
-        assert!(!log.contains(secret), "{secret} leaked into the trace:\n{log}");
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the trace:\n{log}"
+        );
     }
     // The trace did say something useful.
     assert!(log.contains("GetAccounts"), "{log}");

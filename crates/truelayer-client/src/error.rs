@@ -43,7 +43,7 @@ pub enum Error {
         /// HTTP status.
         status: StatusCode,
         /// TrueLayer's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
         /// TrueLayer's request or correlation id.
         request_id: Option<String>,
         /// How long TrueLayer asked us to wait.
@@ -53,7 +53,7 @@ pub enum Error {
     #[error("TrueLayer problem {}: {} {}", problem.status, problem.title, problem.detail.as_deref().unwrap_or(""))]
     Problem {
         /// The problem as sent.
-        problem: Problem,
+        problem: Box<Problem>,
     },
     /// The `state` returned to the redirect does not match the one sent: the
     /// callback is forged or belongs to another session.
@@ -74,7 +74,10 @@ pub enum Error {
 impl Error {
     /// Whether the user has to go through authorisation again.
     pub fn needs_reauthorisation(&self) -> bool {
-        matches!(self, Error::ReauthorisationNeeded { .. } | Error::NotAuthorised)
+        matches!(
+            self,
+            Error::ReauthorisationNeeded { .. } | Error::NotAuthorised
+        )
     }
 }
 
@@ -90,8 +93,13 @@ impl From<spend_http::Error> for Error {
         let Some(api) = error.api() else {
             return Error::Http(error);
         };
-        if let Some(problem) = api.json::<Problem>().filter(|p| !p.title.is_empty() && !p.trace_id.is_empty()) {
-            return Error::Problem { problem };
+        if let Some(problem) = api
+            .json::<Problem>()
+            .filter(|p| !p.title.is_empty() && !p.trace_id.is_empty())
+        {
+            return Error::Problem {
+                problem: Box::new(problem),
+            };
         }
         let Some(body) = api.json::<ErrorBody>() else {
             return Error::Http(error);
@@ -112,7 +120,7 @@ impl From<spend_http::Error> for Error {
                 status: api.status,
                 request_id: api.request_id.clone(),
                 retry_after: api.retry_after,
-                body,
+                body: Box::new(body),
             },
         }
     }

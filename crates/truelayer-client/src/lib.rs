@@ -43,7 +43,9 @@ pub use auth::{
     AuthClient, AuthorizationRequest, AuthorizationUrlBuilder, ClientCredentials, MemoryTokenStore,
     ProvidersQuery, ResponseMode, TokenStore, UserTokens,
 };
-pub use data::{Accounts, Batch, Cards, Connections, DataClient, DataClientBuilder, DataRequest, WindowBound};
+pub use data::{
+    Accounts, Batch, Cards, Connections, DataClient, DataClientBuilder, DataRequest, WindowBound,
+};
 pub use environment::Environment;
 pub use error::{Error, Result};
 

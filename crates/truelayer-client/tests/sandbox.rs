@@ -30,48 +30,132 @@ async fn every_data_operation_works_against_the_sandbox() {
     let (data, _) = connected(&sandbox).await;
     let data = data.user_present(USER_IP);
 
-    assert_eq!(data.me().await.unwrap()[0].consent_status.as_deref(), Some("Authorised"));
-    assert_eq!(data.info().await.unwrap()[0].full_name.as_deref(), Some("A. N. Other"));
+    assert_eq!(
+        data.me().await.unwrap()[0].consent_status.as_deref(),
+        Some("Authorised")
+    );
+    assert_eq!(
+        data.info().await.unwrap()[0].full_name.as_deref(),
+        Some("A. N. Other")
+    );
 
     let accounts = data.accounts().list().await.unwrap();
     assert_eq!(accounts.len(), 2);
     let id = accounts[0].account_id.clone().unwrap();
-    assert_eq!(data.accounts().get(&id).await.unwrap()[0].display_name, "Club Lloyds");
+    assert_eq!(
+        data.accounts().get(&id).await.unwrap()[0].display_name,
+        "Club Lloyds"
+    );
     let balance = &data.accounts().balance(&id).await.unwrap()[0];
     assert_eq!(balance.currency.as_str(), "GBP");
 
     let all = data.accounts().transactions(&id).await.unwrap();
     assert!(all.len() > 100, "120 days of history: {}", all.len());
     let today = time::OffsetDateTime::now_utc().date();
-    let recent = data.accounts().transactions(&id).from(today - time::Duration::days(30)).to(today).await.unwrap();
+    let recent = data
+        .accounts()
+        .transactions(&id)
+        .from(today - time::Duration::days(30))
+        .to(today)
+        .await
+        .unwrap();
     assert!(!recent.is_empty() && recent.len() < all.len());
-    assert!(recent.iter().all(|t| t.timestamp.date().unwrap() >= today - time::Duration::days(30)));
+    assert!(
+        recent
+            .iter()
+            .all(|t| t.timestamp.date().unwrap() >= today - time::Duration::days(30))
+    );
     // Money is exact: the sandbox's running sum matches the balance to the penny.
     let settled_sum: rust_decimal::Decimal = all.iter().map(|t| t.amount).sum();
-    assert_eq!(balance.current, rust_decimal::Decimal::new(250_000, 2) + settled_sum);
+    assert_eq!(
+        balance.current,
+        rust_decimal::Decimal::new(250_000, 2) + settled_sum
+    );
 
-    assert_eq!(data.accounts().pending_transactions(&id).await.unwrap().len(), 2);
-    assert_eq!(data.accounts().standing_orders(&id).await.unwrap()[0].payee.as_deref(), Some("LANDLORD"));
-    assert_eq!(data.accounts().direct_debits(&id).await.unwrap()[0].name, "EE");
+    assert_eq!(
+        data.accounts()
+            .pending_transactions(&id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        data.accounts().standing_orders(&id).await.unwrap()[0]
+            .payee
+            .as_deref(),
+        Some("LANDLORD")
+    );
+    assert_eq!(
+        data.accounts().direct_debits(&id).await.unwrap()[0].name,
+        "EE"
+    );
 
     let cards = data.cards().list().await.unwrap();
     let card_id = cards[0].account_id.clone().unwrap();
-    assert_eq!(data.cards().get(&card_id).await.unwrap()[0].partial_card_number.as_deref(), Some("0044"));
-    assert!(data.cards().balance(&card_id).await.unwrap()[0].credit_limit.is_some());
-    assert!(!data.cards().transactions(&card_id).await.unwrap().is_empty());
-    assert_eq!(data.cards().pending_transactions(&card_id).await.unwrap().len(), 1);
+    assert_eq!(
+        data.cards().get(&card_id).await.unwrap()[0]
+            .partial_card_number
+            .as_deref(),
+        Some("0044")
+    );
+    assert!(
+        data.cards().balance(&card_id).await.unwrap()[0]
+            .credit_limit
+            .is_some()
+    );
+    assert!(
+        !data
+            .cards()
+            .transactions(&card_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        data.cards()
+            .pending_transactions(&card_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let started = data.batch().start(&BatchRequest { pending: Some(true), balance: Some(true), ..Default::default() }).await.unwrap();
+    let started = data
+        .batch()
+        .start(&BatchRequest {
+            pending: Some(true),
+            balance: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(started.status, Some(ResponseStatus::Queued));
-    let batch = data.batch().results(started.task_id.as_deref().unwrap()).await.unwrap();
+    let batch = data
+        .batch()
+        .results(started.task_id.as_deref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(batch.results.accounts.len(), 2);
     assert_eq!(batch.results.cards.len(), 1);
 
-    let queued = data.accounts().transactions(&id).send_async(Some("https://example.com/hook")).await.unwrap();
+    let queued = data
+        .accounts()
+        .transactions(&id)
+        .send_async(Some("https://example.com/hook"))
+        .await
+        .unwrap();
     assert!(queued.task_id.is_some());
 
-    let missing = data.accounts().balance("no-such-account").await.unwrap_err();
-    assert!(matches!(missing, Error::Api { ref body, .. } if body.error == "account_not_found"), "{missing:?}");
+    let missing = data
+        .accounts()
+        .balance("no-such-account")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, Error::Api { ref body, .. } if body.error == "account_not_found"),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test]
@@ -79,13 +163,24 @@ async fn pending_transactions_settle_under_new_ids() {
     let sandbox = Sandbox::start().await;
     let (data, _) = connected(&sandbox).await;
     let data = data.user_present(USER_IP);
-    let id = data.accounts().list().await.unwrap()[0].account_id.clone().unwrap();
+    let id = data.accounts().list().await.unwrap()[0]
+        .account_id
+        .clone()
+        .unwrap();
     let pending = data.accounts().pending_transactions(&id).await.unwrap();
     assert_eq!(sandbox.settle_pending(), 3);
     let settled = data.accounts().transactions(&id).await.unwrap();
-    assert!(data.accounts().pending_transactions(&id).await.unwrap().is_empty());
+    assert!(
+        data.accounts()
+            .pending_transactions(&id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for p in &pending {
-        let now_settled = settled.iter().find(|s| s.description == p.description && s.amount == p.amount && s.timestamp == p.timestamp);
+        let now_settled = settled.iter().find(|s| {
+            s.description == p.description && s.amount == p.amount && s.timestamp == p.timestamp
+        });
         let s = now_settled.expect("the pending transaction settled");
         assert_ne!(s.transaction_id, p.transaction_id, "settled under a new id");
     }
@@ -104,7 +199,11 @@ async fn refresh_tokens_rotate_and_are_stored() {
     data.me().await.unwrap();
     let third = store.current().unwrap().expose_secret().to_owned();
     assert_ne!(second, third);
-    assert_eq!(sandbox.grants("refresh_token"), 2, "one refresh per expiry, no more");
+    assert_eq!(
+        sandbox.grants("refresh_token"),
+        2,
+        "one refresh per expiry, no more"
+    );
 
     // The old refresh token is dead, as at TrueLayer.
     let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();
@@ -140,7 +239,11 @@ async fn an_access_token_is_not_used_before_its_refresh_token_is_saved() {
     let err = data.me().await.unwrap_err();
     assert!(matches!(err, Error::TokenStore(_)), "{err:?}");
     assert!(store.tried.load(Ordering::SeqCst));
-    assert_eq!(sandbox.requests_to("/data/v1/me"), 0, "no data call with the unsaved rotation");
+    assert_eq!(
+        sandbox.requests_to("/data/v1/me"),
+        0,
+        "no data call with the unsaved rotation"
+    );
 }
 
 #[tokio::test]
@@ -149,17 +252,27 @@ async fn revoked_consent_is_a_reauthorisation_error() {
     let (data, _) = connected(&sandbox).await;
     sandbox.revoke_consent();
     let err = data.me().await.unwrap_err();
-    assert!(matches!(err, Error::ReauthorisationNeeded { ref error, .. } if error == "invalid_grant"), "{err:?}");
+    assert!(
+        matches!(err, Error::ReauthorisationNeeded { ref error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
     assert!(err.needs_reauthorisation());
     assert_eq!(sandbox.grants("refresh_token"), 0);
 }
 
 #[tokio::test]
 async fn card_only_providers_say_not_supported() {
-    let sandbox = Sandbox::start_with(SandboxConfig { card_only: true, ..Default::default() }).await;
+    let sandbox = Sandbox::start_with(SandboxConfig {
+        card_only: true,
+        ..Default::default()
+    })
+    .await;
     let (data, _) = connected(&sandbox).await;
     let err = data.accounts().list().await.unwrap_err();
-    assert!(matches!(err, Error::NotSupportedByProvider { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::NotSupportedByProvider { .. }),
+        "{err:?}"
+    );
     assert_eq!(data.cards().list().await.unwrap().len(), 1);
 }
 
@@ -168,15 +281,31 @@ async fn unattended_calls_are_limited_to_four_a_day_unless_the_user_is_present()
     let sandbox = Sandbox::start().await;
     let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();
     let store = Arc::new(MemoryTokenStore::new(Some(sandbox.connect_user())));
-    let tokens = Arc::new(spend_http::CachedTokenSource::new(UserTokens::new(auth, store)));
-    let data = DataClient::builder(sandbox.environment(), tokens).retry(RetryPolicy::none()).build().unwrap();
+    let tokens = Arc::new(spend_http::CachedTokenSource::new(UserTokens::new(
+        auth, store,
+    )));
+    let data = DataClient::builder(sandbox.environment(), tokens)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     for _ in 0..4 {
         data.accounts().list().await.unwrap();
     }
     let err = data.accounts().list().await.unwrap_err();
-    assert!(matches!(err, Error::UnattendedLimitReached { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::UnattendedLimitReached { .. }),
+        "{err:?}"
+    );
     // With the user present the limit does not apply.
-    assert_eq!(data.user_present(USER_IP).accounts().list().await.unwrap().len(), 2);
+    assert_eq!(
+        data.user_present(USER_IP)
+            .accounts()
+            .list()
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -189,7 +318,15 @@ async fn a_transient_error_is_retried_then_succeeds() {
         serde_json::json!({"error": "provider_error", "error_description": "The provider service is unavailable."}),
         1,
     );
-    assert_eq!(data.user_present(USER_IP).cards().list().await.unwrap().len(), 1);
+    assert_eq!(
+        data.user_present(USER_IP)
+            .cards()
+            .list()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(sandbox.requests_to("/data/v1/cards"), 2);
 }
 
@@ -212,24 +349,40 @@ async fn code_exchange_with_pkce_and_state() {
     assert_eq!(query["response_mode"], "form_post");
     assert_eq!(query["state"], request.state);
 
-    assert!(matches!(request.verify_callback("tampered"), Err(Error::StateMismatch)));
+    assert!(matches!(
+        request.verify_callback("tampered"),
+        Err(Error::StateMismatch)
+    ));
     let verifier = request.verify_callback(&request.state).unwrap();
     let code = sandbox.authorization_code(Some(&query["code_challenge"]));
-    let tokens = auth.exchange_code(&code, "https://app.example/callback", verifier).await.unwrap();
+    let tokens = auth
+        .exchange_code(&code, "https://app.example/callback", verifier)
+        .await
+        .unwrap();
     assert!(tokens.refresh_token.is_some());
     assert_eq!(tokens.token_type, "Bearer");
 
     // A verifier that does not match the challenge is refused.
     let code = sandbox.authorization_code(Some(&query["code_challenge"]));
     let wrong = Some(SecretString::from("x".repeat(64)));
-    assert!(auth.exchange_code(&code, "https://app.example/callback", wrong).await.is_err());
+    assert!(
+        auth.exchange_code(&code, "https://app.example/callback", wrong)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
 async fn auth_server_operations() {
     let sandbox = Sandbox::start().await;
     let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();
-    let providers = auth.providers().countries(["uk"]).scopes([Scope::Accounts]).send().await.unwrap();
+    let providers = auth
+        .providers()
+        .countries(["uk"])
+        .scopes([Scope::Accounts])
+        .send()
+        .await
+        .unwrap();
     assert!(providers.iter().all(|p| p.country.as_deref() == Some("uk")));
     assert!(providers.iter().any(|p| p.provider_id == "mock"));
 
@@ -265,12 +418,25 @@ async fn auth_server_operations() {
     let debug = auth.debug_id(&client.access_token).await.unwrap();
     assert_eq!(debug.provider_id, "mock");
     auth.delete_credential(&client.access_token).await.unwrap();
-    let err = auth.delete_credential(&client.access_token).await.unwrap_err();
-    assert!(matches!(err, Error::Api { status, .. } if status == 401), "{err:?}");
+    let err = auth
+        .delete_credential(&client.access_token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Api { status, .. } if status == 401),
+        "{err:?}"
+    );
 
-    let bad = AuthClient::new(sandbox.environment(), truelayer_client::ClientCredentials::new("x", "y")).unwrap();
+    let bad = AuthClient::new(
+        sandbox.environment(),
+        truelayer_client::ClientCredentials::new("x", "y"),
+    )
+    .unwrap();
     let err = bad.refresh(&sandbox.connect_user()).await.unwrap_err();
-    assert!(matches!(err, Error::Api { ref body, .. } if body.error == "unauthorized_client"), "{err:?}");
+    assert!(
+        matches!(err, Error::Api { ref body, .. } if body.error == "unauthorized_client"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -279,24 +445,45 @@ async fn connections_extend_and_its_problems() {
     let (data, _) = connected(&sandbox).await;
     let request = |refresh_token: SecretString, redirect: &str| ExtendConnectionRequest {
         user_has_reconfirmed_consent: true,
-        user: EndUser { name: Some("A. N. Other".into()), email: Some("user@example.org".into()), ..Default::default() },
+        user: EndUser {
+            name: Some("A. N. Other".into()),
+            email: Some("user@example.org".into()),
+            ..Default::default()
+        },
         refresh_token,
         redirect_uri: redirect.into(),
         state: None,
         code_challenge: None,
         response_mode: None,
     };
-    let extended = data.connections().extend(&sandbox.credentials(), &request(sandbox.connect_user(), "https://app.example/cb")).await.unwrap();
+    let extended = data
+        .connections()
+        .extend(
+            &sandbox.credentials(),
+            &request(sandbox.connect_user(), "https://app.example/cb"),
+        )
+        .await
+        .unwrap();
     assert!(matches!(extended, ExtendResponse::NoActionNeeded { .. }));
-    let err = data.connections().extend(&sandbox.credentials(), &request(sandbox.connect_user(), "")).await.unwrap_err();
-    let Error::Problem { problem } = err else { panic!("{err:?}") };
+    let err = data
+        .connections()
+        .extend(&sandbox.credentials(), &request(sandbox.connect_user(), ""))
+        .await
+        .unwrap_err();
+    let Error::Problem { problem } = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(problem.status, 400);
     assert!(problem.errors.unwrap().get("redirect_uri").is_some());
 }
 
 #[tokio::test]
 async fn expired_tokens_are_refreshed_transparently_on_401() {
-    let sandbox = Sandbox::start_with(SandboxConfig { access_token_ttl: Duration::from_secs(3600), ..Default::default() }).await;
+    let sandbox = Sandbox::start_with(SandboxConfig {
+        access_token_ttl: Duration::from_secs(3600),
+        ..Default::default()
+    })
+    .await;
     let (data, _) = connected(&sandbox).await;
     let data = data.user_present(USER_IP);
     data.accounts().list().await.unwrap();
@@ -305,5 +492,9 @@ async fn expired_tokens_are_refreshed_transparently_on_401() {
     let calls = (0..10).map(|_| data.accounts().list().into_future());
     let results = futures_util::future::join_all(calls).await;
     assert!(results.iter().all(Result::is_ok));
-    assert_eq!(sandbox.grants("refresh_token"), 2, "one at start, one after expiry");
+    assert_eq!(
+        sandbox.grants("refresh_token"),
+        2,
+        "one at start, one after expiry"
+    );
 }

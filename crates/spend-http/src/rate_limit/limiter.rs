@@ -12,13 +12,17 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
+use super::RatePlan;
 use super::clock::{TokioClock, TokioInstant};
 use super::state::{BucketState, RateStateStore};
-use super::RatePlan;
 use crate::{BoxError, Operation};
 
-type Gcra =
-    governor::RateLimiter<String, DashMapStateStore<String>, TokioClock, NoOpMiddleware<TokioInstant>>;
+type Gcra = governor::RateLimiter<
+    String,
+    DashMapStateStore<String>,
+    TokioClock,
+    NoOpMiddleware<TokioInstant>,
+>;
 
 /// Amazon's header carrying the operation's current rate in requests per second.
 const AMZN_RATE_LIMIT: &str = "x-amzn-ratelimit-limit";
@@ -35,7 +39,11 @@ impl Bucket {
     fn new(plan: RatePlan) -> Self {
         Bucket {
             plan,
-            gcra: governor::RateLimiter::new(plan.quota(), DashMapStateStore::default(), TokioClock),
+            gcra: governor::RateLimiter::new(
+                plan.quota(),
+                DashMapStateStore::default(),
+                TokioClock,
+            ),
             full_at: Mutex::new(HashMap::new()),
         }
     }
@@ -188,7 +196,11 @@ impl RateLimiter {
             }
         }
         self.save();
-        if waited { started.elapsed() } else { Duration::ZERO }
+        if waited {
+            started.elapsed()
+        } else {
+            Duration::ZERO
+        }
     }
 
     /// Empties `operation`'s bucket for `key`: the provider said we are over
@@ -213,7 +225,12 @@ impl RateLimiter {
             let changed = current.is_none_or(|p| ((p.rate - rate) / p.rate).abs() > 0.001);
             if changed {
                 let burst = current.map_or(1, |p| p.burst);
-                tracing::debug!(operation = operation.name(), rate, burst, "rate plan re-tuned from response header");
+                tracing::debug!(
+                    operation = operation.name(),
+                    rate,
+                    burst,
+                    "rate plan re-tuned from response header"
+                );
                 self.set_plan(operation.name(), RatePlan::new(rate, burst));
             }
         }
@@ -243,7 +260,13 @@ impl RateLimiter {
                 });
             }
         }
-        states.extend(self.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned());
+        states.extend(
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned(),
+        );
         states.sort_by(|a, b| (&a.operation, &a.key).cmp(&(&b.operation, &b.key)));
         states
     }
@@ -254,11 +277,16 @@ impl RateLimiter {
         let mut later = Vec::new();
         for state in states {
             match self.bucket(&state.operation) {
-                Some(bucket) => bucket.take_up_to(&state.key, cells_for(state.until_full(now), bucket.plan)),
+                Some(bucket) => {
+                    bucket.take_up_to(&state.key, cells_for(state.until_full(now), bucket.plan))
+                }
                 None => later.push(state),
             }
         }
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(later);
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(later);
     }
 
     fn save(&self) {

@@ -26,7 +26,11 @@ impl RatePlan {
     /// A rate that is not positive and finite, or a burst of 0, is raised to the
     /// smallest usable value (one request a day, a burst of 1).
     pub fn new(rate: f64, burst: u32) -> Self {
-        let rate = if rate.is_finite() && rate > 0.0 { rate } else { 1.0 / 86_400.0 };
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            1.0 / 86_400.0
+        };
         RatePlan {
             rate,
             burst: burst.max(1),

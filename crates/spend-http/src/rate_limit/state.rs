@@ -70,7 +70,9 @@ impl RateStateStore for FileRateStateStore {
         if let Some(parent) = self.path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec_pretty(states)?)?;
         std::fs::rename(&tmp, &self.path)?;
         Ok(())

@@ -38,7 +38,14 @@ impl AuthorizationUrlBuilder {
             base,
             client_id,
             redirect_uri,
-            scopes: vec![Scope::Info, Scope::Accounts, Scope::Balance, Scope::Cards, Scope::Transactions, Scope::OfflineAccess],
+            scopes: vec![
+                Scope::Info,
+                Scope::Accounts,
+                Scope::Balance,
+                Scope::Cards,
+                Scope::Transactions,
+                Scope::OfflineAccess,
+            ],
             providers: vec!["uk-ob-all".into(), "uk-oauth-all".into()],
             state: None,
             pkce: true,
@@ -85,14 +92,24 @@ impl AuthorizationUrlBuilder {
 
     /// Builds the URL, the `state` to check on return, and the PKCE verifier to keep.
     pub fn build(self) -> AuthorizationRequest {
-        let state = self.state.unwrap_or_else(|| CsrfToken::new_random().secret().clone());
+        let state = self
+            .state
+            .unwrap_or_else(|| CsrfToken::new_random().secret().clone());
         let mut url = self.base;
         let mut verifier = None;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
                 .append_pair("client_id", &self.client_id)
-                .append_pair("scope", &self.scopes.iter().map(Scope::as_str).collect::<Vec<_>>().join(" "))
+                .append_pair(
+                    "scope",
+                    &self
+                        .scopes
+                        .iter()
+                        .map(Scope::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
                 .append_pair("redirect_uri", &self.redirect_uri)
                 .append_pair("providers", &self.providers.join(" "))
                 .append_pair("state", &state);
@@ -109,7 +126,11 @@ impl AuthorizationUrlBuilder {
                 q.append_pair("response_mode", "form_post");
             }
         }
-        AuthorizationRequest { url, state, code_verifier: verifier }
+        AuthorizationRequest {
+            url,
+            state,
+            code_verifier: verifier,
+        }
     }
 }
 
@@ -140,7 +161,12 @@ impl AuthorizationRequest {
     pub fn verify_callback(&self, returned_state: &str) -> Result<Option<SecretString>> {
         let sent = self.state.as_bytes();
         let got = returned_state.as_bytes();
-        let same = sent.len() == got.len() && sent.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        if same { Ok(self.code_verifier.clone()) } else { Err(Error::StateMismatch) }
+        let same = sent.len() == got.len()
+            && sent.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if same {
+            Ok(self.code_verifier.clone())
+        } else {
+            Err(Error::StateMismatch)
+        }
     }
 }

@@ -52,7 +52,10 @@ pub(crate) fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Resul
     s.serialize_str(secret.expose_secret())
 }
 
-pub(crate) fn expose_option<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn expose_option<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match secret {
         Some(secret) => s.serialize_str(secret.expose_secret()),
         None => s.serialize_none(),
@@ -126,8 +129,16 @@ impl AuthClient {
     }
 
     /// A client over your own [`HttpClient`].
-    pub fn with_http(environment: Environment, credentials: ClientCredentials, http: HttpClient) -> Self {
-        AuthClient { http, base: environment.auth_url(), credentials }
+    pub fn with_http(
+        environment: Environment,
+        credentials: ClientCredentials,
+        http: HttpClient,
+    ) -> Self {
+        AuthClient {
+            http,
+            base: environment.auth_url(),
+            credentials,
+        }
     }
 
     /// Your client id.
@@ -141,17 +152,29 @@ impl AuthClient {
 
     /// Starts the URL that sends the user to authorise access (PKCE S256 and `state` included).
     pub fn authorization_url(&self, redirect_uri: impl Into<String>) -> AuthorizationUrlBuilder {
-        AuthorizationUrlBuilder::new(self.base.clone(), self.credentials.client_id.clone(), redirect_uri.into())
+        AuthorizationUrlBuilder::new(
+            self.base.clone(),
+            self.credentials.client_id.clone(),
+            redirect_uri.into(),
+        )
     }
 
     async fn grant(&self, grant: Grant<'_>) -> Result<TokenResponse> {
         let request = self.http.post(self.url("connect/token")).json(&grant);
-        Ok(self.http.send_json(Operation::new("GenerateAccessToken"), request).await?)
+        Ok(self
+            .http
+            .send_json(Operation::new("GenerateAccessToken"), request)
+            .await?)
     }
 
     /// Exchanges the code from the redirect for tokens. Pass the PKCE verifier
     /// when the URL carried a challenge.
-    pub async fn exchange_code(&self, code: &str, redirect_uri: &str, code_verifier: Option<SecretString>) -> Result<TokenResponse> {
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: Option<SecretString>,
+    ) -> Result<TokenResponse> {
         let verifier = code_verifier.as_ref().map(|v| v.expose_secret());
         self.grant(Grant::AuthorizationCode {
             client_id: &self.credentials.client_id,
@@ -196,25 +219,39 @@ impl AuthClient {
             request.response_type = "code".into();
         }
         let http = self.http.post(self.url("v1/authuri")).json(&request);
-        Ok(self.http.send_json(Operation::new("GenerateDirectBankAuthLink"), http).await?)
+        Ok(self
+            .http
+            .send_json(Operation::new("GenerateDirectBankAuthLink"), http)
+            .await?)
     }
 
     /// A link for the user to re-authenticate an expiring or expired connection (`POST /v1/reauthuri`).
     pub async fn reauth_link(&self, request: ReauthLinkRequest) -> Result<AuthLink> {
         let http = self.http.post(self.url("v1/reauthuri")).json(&request);
-        Ok(self.http.send_json(Operation::new("GenerateReauthLink"), http).await?)
+        Ok(self
+            .http
+            .send_json(Operation::new("GenerateReauthLink"), http)
+            .await?)
     }
 
     /// Lists providers (`GET /api/providers`). Filter with [`ProvidersQuery`].
     pub fn providers(&self) -> ProvidersQuery<'_> {
-        ProvidersQuery { client: self, only_mine: false, scopes: Vec::new(), countries: Vec::new() }
+        ProvidersQuery {
+            client: self,
+            only_mine: false,
+            scopes: Vec::new(),
+            countries: Vec::new(),
+        }
     }
 
     /// Deletes the connection behind `access_token` (`DELETE /api/delete`):
     /// its tokens stop working.
     pub async fn delete_credential(&self, access_token: &SecretString) -> Result<()> {
         self.with_token(access_token)?
-            .send(Operation::new("DeleteCredential"), self.http.request(Method::DELETE, self.url("api/delete")))
+            .send(
+                Operation::new("DeleteCredential"),
+                self.http.request(Method::DELETE, self.url("api/delete")),
+            )
             .await?;
         Ok(())
     }
@@ -226,20 +263,32 @@ impl AuthClient {
             #[serde(serialize_with = "expose")]
             access_token: &'a SecretString,
         }
-        let http = self.http.post(self.url("api/debug")).json(&Body { access_token });
-        Ok(self.http.send_json(Operation::new("GenerateDebugId"), http).await?)
+        let http = self
+            .http
+            .post(self.url("api/debug"))
+            .json(&Body { access_token });
+        Ok(self
+            .http
+            .send_json(Operation::new("GenerateDebugId"), http)
+            .await?)
     }
 
     /// Deletes the debug id of the connection behind `access_token` (`DELETE /api/debug`).
     pub async fn delete_debug_id(&self, access_token: &SecretString) -> Result<DebugId> {
         let http = self.http.request(Method::DELETE, self.url("api/debug"));
-        Ok(self.with_token(access_token)?.send_json(Operation::new("DeleteDebugId"), http).await?)
+        Ok(self
+            .with_token(access_token)?
+            .send_json(Operation::new("DeleteDebugId"), http)
+            .await?)
     }
 
     fn with_token(&self, access_token: &SecretString) -> Result<HttpClient> {
         Ok(HttpClient::builder()
             .user_agent(crate::USER_AGENT)
-            .auth(Arc::new(StaticToken::new(access_token.expose_secret())), AuthScheme::Bearer)
+            .auth(
+                Arc::new(StaticToken::new(access_token.expose_secret())),
+                AuthScheme::Bearer,
+            )
             .build()?)
     }
 }
@@ -279,12 +328,27 @@ impl ProvidersQuery<'_> {
             query.push(("clientId", self.client.credentials.client_id.clone()));
         }
         if !self.scopes.is_empty() {
-            query.push(("scopes", self.scopes.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ")));
+            query.push((
+                "scopes",
+                self.scopes
+                    .iter()
+                    .map(Scope::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ));
         }
         if !self.countries.is_empty() {
             query.push(("country", self.countries.join(" ")));
         }
-        let http = self.client.http.get(self.client.url("api/providers")).query(&query);
-        Ok(self.client.http.send_json(Operation::new("GetProviders"), http).await?)
+        let http = self
+            .client
+            .http
+            .get(self.client.url("api/providers"))
+            .query(&query);
+        Ok(self
+            .client
+            .http
+            .send_json(Operation::new("GetProviders"), http)
+            .await?)
     }
 }

@@ -34,7 +34,9 @@ pub struct MemoryTokenStore {
 impl MemoryTokenStore {
     /// A store holding `token`.
     pub fn new(token: Option<SecretString>) -> Self {
-        MemoryTokenStore { token: Mutex::new(token) }
+        MemoryTokenStore {
+            token: Mutex::new(token),
+        }
     }
 
     /// The token held now.

@@ -35,7 +35,11 @@ impl Refresh for UserTokens {
                 .await
                 .map_err(|e| Box::new(Error::TokenStore(e)) as BoxError)?
                 .ok_or_else(|| Box::new(Error::NotAuthorised) as BoxError)?;
-            let tokens = self.auth.refresh(&current).await.map_err(|e| Box::new(e) as BoxError)?;
+            let tokens = self
+                .auth
+                .refresh(&current)
+                .await
+                .map_err(|e| Box::new(e) as BoxError)?;
             if let Some(rotated) = tokens.refresh_token {
                 self.store
                     .save(rotated)

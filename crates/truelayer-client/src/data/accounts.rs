@@ -22,13 +22,21 @@ impl Accounts<'_> {
 
     /// Its balance (`GET /accounts/{account_id}/balance`).
     pub fn balance(&self, account_id: &str) -> DataRequest<AccountBalance> {
-        DataRequest::new(self.client.clone(), "GetAccountBalance", &["accounts", account_id, "balance"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetAccountBalance",
+            &["accounts", account_id, "balance"],
+        )
     }
 
     /// Settled transactions (`GET /accounts/{account_id}/transactions`);
     /// narrow with [`from`](DataRequest::from) and [`to`](DataRequest::to).
     pub fn transactions(&self, account_id: &str) -> DataRequest<Transaction> {
-        DataRequest::new(self.client.clone(), "GetAccountTransactions", &["accounts", account_id, "transactions"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetAccountTransactions",
+            &["accounts", account_id, "transactions"],
+        )
     }
 
     /// Pending transactions (`GET /accounts/{account_id}/transactions/pending`).
@@ -43,11 +51,19 @@ impl Accounts<'_> {
 
     /// Standing orders (`GET /accounts/{account_id}/standing_orders`).
     pub fn standing_orders(&self, account_id: &str) -> DataRequest<StandingOrder> {
-        DataRequest::new(self.client.clone(), "GetAccountStandingOrders", &["accounts", account_id, "standing_orders"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetAccountStandingOrders",
+            &["accounts", account_id, "standing_orders"],
+        )
     }
 
     /// Direct debits (`GET /accounts/{account_id}/direct_debits`).
     pub fn direct_debits(&self, account_id: &str) -> DataRequest<DirectDebit> {
-        DataRequest::new(self.client.clone(), "GetAccountDirectDebits", &["accounts", account_id, "direct_debits"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetAccountDirectDebits",
+            &["accounts", account_id, "direct_debits"],
+        )
     }
 }

@@ -19,13 +19,24 @@ impl Batch<'_> {
     pub async fn start(&self, request: &BatchRequest) -> Result<AsyncResponse> {
         let url = self.client.endpoint(&["batch", "transactions"]);
         let http = self.client.request(Method::POST, url, None).json(request);
-        Ok(self.client.http.send_json(Operation::new("GetBatch"), http).await?)
+        Ok(self
+            .client
+            .http
+            .send_json(Operation::new("GetBatch"), http)
+            .await?)
     }
 
     /// The results of the batch `task_id` (`GET /batch/results`).
     pub async fn results(&self, task_id: &str) -> Result<BatchResults> {
         let url = self.client.endpoint(&["batch", "results"]);
-        let http = self.client.request(Method::GET, url, None).query(&[("task_id", task_id)]);
-        Ok(self.client.http.send_json(Operation::new("GetBatchResults"), http).await?)
+        let http = self
+            .client
+            .request(Method::GET, url, None)
+            .query(&[("task_id", task_id)]);
+        Ok(self
+            .client
+            .http
+            .send_json(Operation::new("GetBatchResults"), http)
+            .await?)
     }
 }

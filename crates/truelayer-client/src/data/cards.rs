@@ -22,12 +22,20 @@ impl Cards<'_> {
 
     /// Its balance (`GET /cards/{account_id}/balance`).
     pub fn balance(&self, account_id: &str) -> DataRequest<CardBalance> {
-        DataRequest::new(self.client.clone(), "GetCardBalance", &["cards", account_id, "balance"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetCardBalance",
+            &["cards", account_id, "balance"],
+        )
     }
 
     /// Settled transactions (`GET /cards/{account_id}/transactions`).
     pub fn transactions(&self, account_id: &str) -> DataRequest<Transaction> {
-        DataRequest::new(self.client.clone(), "GetCardTransactions", &["cards", account_id, "transactions"])
+        DataRequest::new(
+            self.client.clone(),
+            "GetCardTransactions",
+            &["cards", account_id, "transactions"],
+        )
     }
 
     /// Pending transactions (`GET /cards/{account_id}/transactions/pending`).

@@ -4,7 +4,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use spend_http::{AuthScheme, CachedTokenSource, HttpClient, RateLimiter, RetryPolicy, TokenSource};
+use spend_http::{
+    AuthScheme, CachedTokenSource, HttpClient, RateLimiter, RetryPolicy, TokenSource,
+};
 use url::Url;
 
 use super::{Accounts, Batch, Cards, Connections, DataRequest};
@@ -56,7 +58,11 @@ impl DataClient {
     /// A client for the user whose refresh token is in `store`: access tokens
     /// are refreshed as needed (single flight) and each rotated refresh token is
     /// saved to `store` before it is used.
-    pub fn for_user(environment: Environment, auth: AuthClient, store: Arc<dyn TokenStore>) -> Result<Self> {
+    pub fn for_user(
+        environment: Environment,
+        auth: AuthClient,
+        store: Arc<dyn TokenStore>,
+    ) -> Result<Self> {
         let tokens = CachedTokenSource::new(UserTokens::new(auth, store));
         DataClient::new(environment, Arc::new(tokens))
     }
@@ -75,7 +81,10 @@ impl DataClient {
     /// A copy of this client for requests made while the user is present:
     /// sends `X-PSU-IP`, which lifts TrueLayer's limit of 4 unattended calls a day.
     pub fn user_present(&self, user_ip: IpAddr) -> Self {
-        DataClient { psu_ip: Some(user_ip), ..self.clone() }
+        DataClient {
+            psu_ip: Some(user_ip),
+            ..self.clone()
+        }
     }
 
     /// The connection's metadata (`GET /me`).
@@ -109,9 +118,17 @@ impl DataClient {
     }
 
     /// A request carrying the correlation id and, when the user is present, `X-PSU-IP`.
-    pub(crate) fn request(&self, method: reqwest::Method, url: Url, correlation_id: Option<String>) -> reqwest::RequestBuilder {
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        correlation_id: Option<String>,
+    ) -> reqwest::RequestBuilder {
         let correlation = correlation_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let mut request = self.http.request(method, url).header(CORRELATION_ID, correlation);
+        let mut request = self
+            .http
+            .request(method, url)
+            .header(CORRELATION_ID, correlation);
         if let Some(ip) = self.psu_ip {
             request = request.header(PSU_IP, ip.to_string());
         }
@@ -166,6 +183,10 @@ impl DataClientBuilder {
         if let Some(limiter) = self.limiter {
             http = http.rate_limiter(limiter);
         }
-        Ok(DataClient { http: http.build()?, base: self.environment.data_url(), psu_ip: None })
+        Ok(DataClient {
+            http: http.build()?,
+            base: self.environment.data_url(),
+            psu_ip: None,
+        })
     }
 }

@@ -29,10 +29,22 @@ impl Connections<'_> {
     /// Extends the connection (`POST /connections/extend`). The answer says
     /// whether it is done (with fresh tokens) or where to send the user.
     /// Validation errors come back as [`Error::Problem`](crate::Error::Problem).
-    pub async fn extend(&self, credentials: &ClientCredentials, request: &ExtendConnectionRequest) -> Result<ExtendResponse> {
-        let body = Body { client_id: &credentials.client_id, client_secret: &credentials.client_secret, request };
+    pub async fn extend(
+        &self,
+        credentials: &ClientCredentials,
+        request: &ExtendConnectionRequest,
+    ) -> Result<ExtendResponse> {
+        let body = Body {
+            client_id: &credentials.client_id,
+            client_secret: &credentials.client_secret,
+            request,
+        };
         let url = self.client.endpoint(&["connections", "extend"]);
         let http = self.client.request(Method::POST, url, None).json(&body);
-        Ok(self.client.http.send_json(Operation::new("ExtendConnection"), http).await?)
+        Ok(self
+            .client
+            .http
+            .send_json(Operation::new("ExtendConnection"), http)
+            .await?)
     }
 }

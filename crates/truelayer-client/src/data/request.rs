@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use super::DataClient;
-use crate::models::{AsyncResponse, Results, Transaction};
 use crate::Result;
+use crate::models::{AsyncResponse, Results, Transaction};
 
 /// A bound of a transactions window: a date (`YYYY-MM-DD`) or an instant (RFC 3339).
 #[derive(Debug, Clone)]
@@ -25,7 +25,11 @@ impl From<Date> for WindowBound {
 
 impl From<OffsetDateTime> for WindowBound {
     fn from(instant: OffsetDateTime) -> Self {
-        WindowBound(instant.format(&Rfc3339).unwrap_or_else(|_| instant.date().to_string()))
+        WindowBound(
+            instant
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| instant.date().to_string()),
+        )
     }
 }
 
@@ -45,7 +49,14 @@ pub struct DataRequest<T> {
 impl<T: DeserializeOwned> DataRequest<T> {
     pub(crate) fn new(client: DataClient, operation: &'static str, segments: &[&str]) -> Self {
         let url = client.endpoint(segments);
-        DataRequest { client, operation, url, query: Vec::new(), correlation_id: None, _results: PhantomData }
+        DataRequest {
+            client,
+            operation,
+            url,
+            query: Vec::new(),
+            correlation_id: None,
+            _results: PhantomData,
+        }
     }
 
     /// Your id for this call (`X-Client-Correlation-Id`; a random UUID by default).
@@ -56,7 +67,11 @@ impl<T: DeserializeOwned> DataRequest<T> {
 
     fn build(&self, extra: &[(&'static str, String)]) -> reqwest::RequestBuilder {
         self.client
-            .request(reqwest::Method::GET, self.url.clone(), self.correlation_id.clone())
+            .request(
+                reqwest::Method::GET,
+                self.url.clone(),
+                self.correlation_id.clone(),
+            )
             .query(&self.query)
             .query(extra)
     }
@@ -64,7 +79,11 @@ impl<T: DeserializeOwned> DataRequest<T> {
     /// Sends the request and returns the results.
     pub async fn send(self) -> Result<Vec<T>> {
         let request = self.build(&[]);
-        let page: Results<T> = self.client.http.send_json(Operation::new(self.operation), request).await?;
+        let page: Results<T> = self
+            .client
+            .http
+            .send_json(Operation::new(self.operation), request)
+            .await?;
         Ok(page.results)
     }
 
@@ -76,7 +95,11 @@ impl<T: DeserializeOwned> DataRequest<T> {
             extra.push(("webhook_uri", uri.to_owned()));
         }
         let request = self.build(&extra);
-        Ok(self.client.http.send_json(Operation::new(self.operation), request).await?)
+        Ok(self
+            .client
+            .http
+            .send_json(Operation::new(self.operation), request)
+            .await?)
     }
 }
 

@@ -83,13 +83,21 @@ pub struct AccountBalance {
     /// The balance's currency.
     pub currency: Currency,
     /// Funds available, pending transactions and overdraft included.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available: Option<Decimal>,
     /// Funds in the account, pending transactions excluded.
     #[serde(with = "amount")]
     pub current: Decimal,
     /// The arranged overdraft limit.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub overdraft: Option<Decimal>,
     /// When TrueLayer last refreshed this data.
     #[serde(default, skip_serializing_if = "Option::is_none")]

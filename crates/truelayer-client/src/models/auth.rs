@@ -38,7 +38,11 @@ pub struct TokenResponse {
     pub expires_in: u64,
     /// A refresh token (with `offline_access`). TrueLayer rotates them: every
     /// refresh returns a new one and the old one stops working.
-    #[serde(default, serialize_with = "crate::auth::expose_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        serialize_with = "crate::auth::expose_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub refresh_token: Option<SecretString>,
     /// `Bearer`.
     pub token_type: String,

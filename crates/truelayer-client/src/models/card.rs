@@ -47,7 +47,11 @@ pub struct Card {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardBalance {
     /// Credit available.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available: Option<Decimal>,
     /// The balance's currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,16 +60,28 @@ pub struct CardBalance {
     #[serde(with = "amount")]
     pub current: Decimal,
     /// The credit limit.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_limit: Option<Decimal>,
     /// The last statement's balance.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_statement_balance: Option<Decimal>,
     /// The last statement's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_statement_date: Option<Timestamp>,
     /// The minimum payment due.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_due: Option<Decimal>,
     /// When the payment is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -25,19 +25,31 @@ pub struct StandingOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_payment_date: Option<Timestamp>,
     /// The next payment's amount.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_payment_amount: Option<Decimal>,
     /// The first payment's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_payment_date: Option<Timestamp>,
     /// The first payment's amount.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_payment_amount: Option<Decimal>,
     /// The final payment's date (`9999-12-31` for open-ended orders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_payment_date: Option<Timestamp>,
     /// The final payment's amount.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub final_payment_amount: Option<Decimal>,
     /// Who is paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,7 +75,11 @@ pub struct DirectDebit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_payment_timestamp: Option<Timestamp>,
     /// The latest payment's amount.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub previous_payment_amount: Option<Decimal>,
     /// The payments' currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]

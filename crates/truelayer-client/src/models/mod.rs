@@ -19,7 +19,9 @@ pub use auth::{
     AuthLink, DebugId, DirectBankAuthLinkRequest, ErrorBody, Provider, ReauthLinkRequest, Scope,
     TokenResponse,
 };
-pub use batch::{AsyncResponse, BatchAccount, BatchCard, BatchData, BatchRequest, BatchResults, BatchWindow};
+pub use batch::{
+    AsyncResponse, BatchAccount, BatchCard, BatchData, BatchRequest, BatchResults, BatchWindow,
+};
 pub use card::{Card, CardBalance};
 pub use connection::{EndUser, ExtendConnectionRequest, ExtendResponse, Problem};
 pub use identity::{Info, Me};

@@ -61,7 +61,11 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunningBalance {
     /// The balance.
-    #[serde(default, with = "amount::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "amount::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<Decimal>,
     /// Its currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]

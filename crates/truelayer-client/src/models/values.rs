@@ -107,7 +107,11 @@ impl Timestamp {
 
     /// A timestamp for `instant`, in RFC 3339.
     pub fn from_datetime(instant: OffsetDateTime) -> Self {
-        Timestamp(instant.format(&Rfc3339).unwrap_or_else(|_| instant.to_string()))
+        Timestamp(
+            instant
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| instant.to_string()),
+        )
     }
 }
 

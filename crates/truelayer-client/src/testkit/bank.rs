@@ -10,16 +10,61 @@ use crate::models::*;
 /// Merchants the generator draws card purchases from:
 /// (bank description, merchant, classification, typical amount in pence).
 const MERCHANTS: &[(&str, &str, [&str; 2], i64)] = &[
-    ("TESCO STORES 2041", "Tesco", ["Shopping", "Groceries"], 3_450),
-    ("SAINSBURYS SMRKT STORE 128", "Sainsburys", ["Shopping", "Groceries"], 2_425),
-    ("AMAZON.CO.UK*2K4RT51X4", "Amazon", ["Shopping", "General"], 1_899),
-    ("AMZNMKTPLACE AMAZON.CO.UK", "Amazon", ["Shopping", "General"], 2_499),
-    ("UBER *TRIP HELP.UBER.COM", "Uber", ["Transport", "Taxi"], 1_320),
-    ("PRET A MANGER KINGS X", "Pret A Manger", ["Food & Dining", "Coffee shops"], 645),
-    ("DELIVEROO LONDON", "Deliveroo", ["Food & Dining", "Food delivery"], 2_280),
-    ("TFL TRAVEL CH TFL.GOV.UK/CP", "Transport for London", ["Transport", "Public transport"], 760),
+    (
+        "TESCO STORES 2041",
+        "Tesco",
+        ["Shopping", "Groceries"],
+        3_450,
+    ),
+    (
+        "SAINSBURYS SMRKT STORE 128",
+        "Sainsburys",
+        ["Shopping", "Groceries"],
+        2_425,
+    ),
+    (
+        "AMAZON.CO.UK*2K4RT51X4",
+        "Amazon",
+        ["Shopping", "General"],
+        1_899,
+    ),
+    (
+        "AMZNMKTPLACE AMAZON.CO.UK",
+        "Amazon",
+        ["Shopping", "General"],
+        2_499,
+    ),
+    (
+        "UBER *TRIP HELP.UBER.COM",
+        "Uber",
+        ["Transport", "Taxi"],
+        1_320,
+    ),
+    (
+        "PRET A MANGER KINGS X",
+        "Pret A Manger",
+        ["Food & Dining", "Coffee shops"],
+        645,
+    ),
+    (
+        "DELIVEROO LONDON",
+        "Deliveroo",
+        ["Food & Dining", "Food delivery"],
+        2_280,
+    ),
+    (
+        "TFL TRAVEL CH TFL.GOV.UK/CP",
+        "Transport for London",
+        ["Transport", "Public transport"],
+        760,
+    ),
     ("APPLE.COM/BILL", "Apple", ["Entertainment", "Apps"], 299),
-    ("BOOTS 1172 OXFORD ST", "Boots", ["Health & Beauty", "Pharmacy"], 1_150),
+    (
+        "BOOTS 1172 OXFORD ST",
+        "Boots",
+        ["Health & Beauty", "Pharmacy"],
+        1_150,
+    ),
 ];
 
 pub(crate) struct Bank {
@@ -57,7 +102,12 @@ impl Bank {
         let savings = "0b1a2f9e0c6d4e3b8a7f6e5d4c3b2a19".to_owned();
         let card = "f7b093437032c216d4350b7d442b9c5ccc0e9f19".to_owned();
         for (id, kind, name, number) in [
-            (&current, AccountType::Transaction, "Club Lloyds", "12345678"),
+            (
+                &current,
+                AccountType::Transaction,
+                "Club Lloyds",
+                "12345678",
+            ),
             (&savings, AccountType::Savings, "Easy Saver", "87654321"),
         ] {
             bank.accounts.push(Account {
@@ -73,7 +123,10 @@ impl Bank {
                     iban: Some(format!("GB29LOYD300000{number}")),
                     ..Default::default()
                 },
-                provider: ProviderRef { provider_id: Some("mock".into()), ..Default::default() },
+                provider: ProviderRef {
+                    provider_id: Some("mock".into()),
+                    ..Default::default()
+                },
             });
         }
         bank.cards.push(Card {
@@ -87,7 +140,10 @@ impl Bank {
             valid_from: Some("2024-01".into()),
             valid_to: Some("2029-01".into()),
             update_timestamp: Some(stamp.clone()),
-            provider: Some(ProviderRef { provider_id: Some("mock".into()), ..Default::default() }),
+            provider: Some(ProviderRef {
+                provider_id: Some("mock".into()),
+                ..Default::default()
+            }),
         });
 
         let mut current_txs = Vec::new();
@@ -97,89 +153,171 @@ impl Bank {
             let date = today - Duration::days(i64::from(day));
             let at = date.with_time(Time::MIDNIGHT).assume_utc();
             if date.day() == 25 {
-                current_txs.push(bank.tx(at, "ACME LTD SALARY", None, 285_000, TransactionType::Credit, TransactionCategory::Credit, ["Income", "Salary"]));
+                current_txs.push(bank.tx(
+                    at,
+                    "ACME LTD SALARY",
+                    None,
+                    285_000,
+                    TransactionType::Credit,
+                    TransactionCategory::Credit,
+                    ["Income", "Salary"],
+                ));
             }
             if date.day() == 1 {
-                current_txs.push(bank.tx(at, "SO TO LANDLORD RENT", None, -120_000, TransactionType::Debit, TransactionCategory::StandingOrder, ["Bills and Utilities", "Rent"]));
+                current_txs.push(bank.tx(
+                    at,
+                    "SO TO LANDLORD RENT",
+                    None,
+                    -120_000,
+                    TransactionType::Debit,
+                    TransactionCategory::StandingOrder,
+                    ["Bills and Utilities", "Rent"],
+                ));
             }
             if date.day() == 15 {
-                current_txs.push(bank.tx(at, "EE LIMITED DD", Some("EE"), -2_500, TransactionType::Debit, TransactionCategory::DirectDebit, ["Bills and Utilities", "Mobile phone"]));
+                current_txs.push(bank.tx(
+                    at,
+                    "EE LIMITED DD",
+                    Some("EE"),
+                    -2_500,
+                    TransactionType::Debit,
+                    TransactionCategory::DirectDebit,
+                    ["Bills and Utilities", "Mobile phone"],
+                ));
             }
             for _ in 0..rng.usize(1..=3) {
                 let (desc, merchant, class, typical) = MERCHANTS[rng.usize(..MERCHANTS.len())];
                 let amount = typical * i64::from(rng.u32(60..=160)) / 100;
                 if rng.bool() {
-                    current_txs.push(bank.tx(at, desc, Some(merchant), -amount, TransactionType::Debit, TransactionCategory::Purchase, class));
+                    current_txs.push(bank.tx(
+                        at,
+                        desc,
+                        Some(merchant),
+                        -amount,
+                        TransactionType::Debit,
+                        TransactionCategory::Purchase,
+                        class,
+                    ));
                 } else {
                     // Card accounts report purchases as positive debits, as TrueLayer's card examples do.
-                    card_txs.push(bank.tx(at, desc, Some(merchant), amount, TransactionType::Debit, TransactionCategory::Purchase, class));
+                    card_txs.push(bank.tx(
+                        at,
+                        desc,
+                        Some(merchant),
+                        amount,
+                        TransactionType::Debit,
+                        TransactionCategory::Purchase,
+                        class,
+                    ));
                 }
             }
         }
         let now_at = now.replace_time(Time::MIDNIGHT);
         let current_pending = vec![
-            bank.tx(now_at, "TESCO STORES 2041", Some("Tesco"), -1_287, TransactionType::Debit, TransactionCategory::Purchase, ["Shopping", "Groceries"]),
-            bank.tx(now_at, "UBER *TRIP HELP.UBER.COM", Some("Uber"), -915, TransactionType::Debit, TransactionCategory::Purchase, ["Transport", "Taxi"]),
+            bank.tx(
+                now_at,
+                "TESCO STORES 2041",
+                Some("Tesco"),
+                -1_287,
+                TransactionType::Debit,
+                TransactionCategory::Purchase,
+                ["Shopping", "Groceries"],
+            ),
+            bank.tx(
+                now_at,
+                "UBER *TRIP HELP.UBER.COM",
+                Some("Uber"),
+                -915,
+                TransactionType::Debit,
+                TransactionCategory::Purchase,
+                ["Transport", "Taxi"],
+            ),
         ];
-        let card_pending = vec![bank.tx(now_at, "AMAZON.CO.UK*PN2X81ZZ4", Some("Amazon"), 3_499, TransactionType::Debit, TransactionCategory::Purchase, ["Shopping", "General"])];
+        let card_pending = vec![bank.tx(
+            now_at,
+            "AMAZON.CO.UK*PN2X81ZZ4",
+            Some("Amazon"),
+            3_499,
+            TransactionType::Debit,
+            TransactionCategory::Purchase,
+            ["Shopping", "General"],
+        )];
 
-        let current_balance: Decimal = pence(250_000) + current_txs.iter().map(|t| t.amount).sum::<Decimal>();
+        let current_balance: Decimal =
+            pence(250_000) + current_txs.iter().map(|t| t.amount).sum::<Decimal>();
         let owed: Decimal = card_txs.iter().rev().take(30).map(|t| t.amount).sum();
-        bank.balances.insert(current.clone(), AccountBalance {
-            currency: "GBP".into(),
-            available: Some(current_balance + pence(100_000) - pence(2_202)),
-            current: current_balance,
-            overdraft: Some(pence(100_000)),
-            update_timestamp: Some(stamp.clone()),
-        });
-        bank.balances.insert(savings.clone(), AccountBalance {
-            currency: "GBP".into(),
-            available: Some(pence(1_250_000)),
-            current: pence(1_250_000),
-            overdraft: None,
-            update_timestamp: Some(stamp.clone()),
-        });
-        bank.card_balances.insert(card.clone(), CardBalance {
-            available: Some(pence(500_000) - owed),
-            currency: Some("GBP".into()),
-            current: owed,
-            credit_limit: Some(pence(500_000)),
-            last_statement_balance: Some(owed),
-            last_statement_date: Some(Timestamp::from_datetime(now_at - Duration::days(10))),
-            payment_due: Some(pence(2_500)),
-            payment_due_date: Some(Timestamp::from_datetime(now_at + Duration::days(15))),
-            update_timestamp: Some(stamp.clone()),
-        });
-        bank.standing_orders.insert(current.clone(), vec![StandingOrder {
-            frequency: "IntrvlMnthDay:01:01".into(),
-            status: Some(MandateStatus::Active),
-            timestamp: stamp.clone(),
-            currency: Some("GBP".into()),
-            meta: None,
-            next_payment_date: Some(Timestamp::from_datetime(now_at + Duration::days(20))),
-            next_payment_amount: Some(pence(120_000)),
-            first_payment_date: Some(Timestamp::from("2023-01-01T00:00:00+00:00")),
-            first_payment_amount: Some(pence(120_000)),
-            final_payment_date: Some(Timestamp::from("9999-12-31T00:00:00+00:00")),
-            final_payment_amount: Some(pence(120_000)),
-            payee: Some("LANDLORD".into()),
-            reference: Some("RENT FLAT 2".into()),
-        }]);
-        bank.standing_orders.insert(savings.clone(), Vec::new());
-        bank.direct_debits.insert(current.clone(), vec![DirectDebit {
-            direct_debit_id: "004ea8ce16b6ff57090b7bf8c7b483a1".into(),
-            timestamp: stamp.clone(),
-            name: "EE".into(),
-            status: Some(MandateStatus::Active),
-            previous_payment_timestamp: Some(Timestamp::from_datetime(now_at - Duration::days(10))),
-            previous_payment_amount: Some(pence(2_500)),
-            currency: Some("GBP".into()),
-            meta: DirectDebitMeta {
-                provider_mandate_identification: "EE-4471".into(),
-                provider_account_id: current.clone(),
-                provider_direct_debit_id: None,
+        bank.balances.insert(
+            current.clone(),
+            AccountBalance {
+                currency: "GBP".into(),
+                available: Some(current_balance + pence(100_000) - pence(2_202)),
+                current: current_balance,
+                overdraft: Some(pence(100_000)),
+                update_timestamp: Some(stamp.clone()),
             },
-        }]);
+        );
+        bank.balances.insert(
+            savings.clone(),
+            AccountBalance {
+                currency: "GBP".into(),
+                available: Some(pence(1_250_000)),
+                current: pence(1_250_000),
+                overdraft: None,
+                update_timestamp: Some(stamp.clone()),
+            },
+        );
+        bank.card_balances.insert(
+            card.clone(),
+            CardBalance {
+                available: Some(pence(500_000) - owed),
+                currency: Some("GBP".into()),
+                current: owed,
+                credit_limit: Some(pence(500_000)),
+                last_statement_balance: Some(owed),
+                last_statement_date: Some(Timestamp::from_datetime(now_at - Duration::days(10))),
+                payment_due: Some(pence(2_500)),
+                payment_due_date: Some(Timestamp::from_datetime(now_at + Duration::days(15))),
+                update_timestamp: Some(stamp.clone()),
+            },
+        );
+        bank.standing_orders.insert(
+            current.clone(),
+            vec![StandingOrder {
+                frequency: "IntrvlMnthDay:01:01".into(),
+                status: Some(MandateStatus::Active),
+                timestamp: stamp.clone(),
+                currency: Some("GBP".into()),
+                meta: None,
+                next_payment_date: Some(Timestamp::from_datetime(now_at + Duration::days(20))),
+                next_payment_amount: Some(pence(120_000)),
+                first_payment_date: Some(Timestamp::from("2023-01-01T00:00:00+00:00")),
+                first_payment_amount: Some(pence(120_000)),
+                final_payment_date: Some(Timestamp::from("9999-12-31T00:00:00+00:00")),
+                final_payment_amount: Some(pence(120_000)),
+                payee: Some("LANDLORD".into()),
+                reference: Some("RENT FLAT 2".into()),
+            }],
+        );
+        bank.standing_orders.insert(savings.clone(), Vec::new());
+        bank.direct_debits.insert(
+            current.clone(),
+            vec![DirectDebit {
+                direct_debit_id: "004ea8ce16b6ff57090b7bf8c7b483a1".into(),
+                timestamp: stamp.clone(),
+                name: "EE".into(),
+                status: Some(MandateStatus::Active),
+                previous_payment_timestamp: Some(Timestamp::from_datetime(
+                    now_at - Duration::days(10),
+                )),
+                previous_payment_amount: Some(pence(2_500)),
+                currency: Some("GBP".into()),
+                meta: DirectDebitMeta {
+                    provider_mandate_identification: "EE-4471".into(),
+                    provider_account_id: current.clone(),
+                    provider_direct_debit_id: None,
+                },
+            }],
+        );
         bank.direct_debits.insert(savings.clone(), Vec::new());
         bank.settled.insert(current.clone(), current_txs);
         bank.settled.insert(savings.clone(), Vec::new());
@@ -244,10 +382,14 @@ impl Bank {
     }
 
     pub fn is_card(&self, id: &str) -> bool {
-        self.cards.iter().any(|c| c.account_id.as_deref() == Some(id))
+        self.cards
+            .iter()
+            .any(|c| c.account_id.as_deref() == Some(id))
     }
 
     pub fn is_account(&self, id: &str) -> bool {
-        self.accounts.iter().any(|a| a.account_id.as_deref() == Some(id))
+        self.accounts
+            .iter()
+            .any(|a| a.account_id.as_deref() == Some(id))
     }
 }

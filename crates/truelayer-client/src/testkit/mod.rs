@@ -97,14 +97,22 @@ impl Sandbox {
     /// # Panics
     /// If no loopback port can be bound.
     pub async fn start_with(config: SandboxConfig) -> Sandbox {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-        let addr = listener.local_addr().expect("a bound socket has an address");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener
+            .local_addr()
+            .expect("a bound socket has an address");
         let state = Arc::new(State::new(config, format!("http://{addr}")));
         let app = routes::router(Arc::clone(&state));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Sandbox { addr, state, server }
+        Sandbox {
+            addr,
+            state,
+            server,
+        }
     }
 
     /// The environment to give clients: this sandbox's auth server and Data API.
@@ -150,8 +158,19 @@ impl Sandbox {
 
     /// Answers the next `times` requests whose path starts with `path_prefix`
     /// with `status` and the JSON `body`.
-    pub fn inject_error(&self, path_prefix: &str, status: u16, body: serde_json::Value, times: u32) {
-        self.state.inject(Injection { path_prefix: path_prefix.into(), status, body, remaining: times });
+    pub fn inject_error(
+        &self,
+        path_prefix: &str,
+        status: u16,
+        body: serde_json::Value,
+        times: u32,
+    ) {
+        self.state.inject(Injection {
+            path_prefix: path_prefix.into(),
+            status,
+            body,
+            remaining: times,
+        });
     }
 
     /// How many requests reached `path` (exact path, e.g. `/data/v1/accounts`).

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State as Ext};
@@ -10,7 +11,6 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::Json;
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
@@ -18,7 +18,10 @@ use tokio::time::Instant;
 
 use super::Sandbox;
 use super::state::State;
-use crate::models::{AsyncResponse, BatchAccount, BatchCard, BatchData, BatchResults, BatchWindow, Info, Me, Provider, ResponseStatus, Results, Scope, Transaction};
+use crate::models::{
+    AsyncResponse, BatchAccount, BatchCard, BatchData, BatchResults, BatchWindow, Info, Me,
+    Provider, ResponseStatus, Results, Scope, Transaction,
+};
 
 type Shared = Arc<State>;
 type Params = Query<HashMap<String, String>>;
@@ -38,7 +41,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/data/v1/accounts/{id}/balance", get(account_balance))
         .route("/data/v1/accounts/{id}/transactions", get(settled))
         .route("/data/v1/accounts/{id}/transactions/pending", get(pending))
-        .route("/data/v1/accounts/{id}/standing_orders", get(standing_orders))
+        .route(
+            "/data/v1/accounts/{id}/standing_orders",
+            get(standing_orders),
+        )
         .route("/data/v1/accounts/{id}/direct_debits", get(direct_debits))
         .route("/data/v1/cards", get(cards))
         .route("/data/v1/cards/{id}", get(card))
@@ -53,15 +59,27 @@ pub(crate) fn router(state: Shared) -> Router {
 }
 
 fn tl_error(status: StatusCode, code: &str, description: &str) -> Response {
-    (status, Json(json!({"error": code, "error_description": description, "error_details": {}}))).into_response()
+    (
+        status,
+        Json(json!({"error": code, "error_description": description, "error_details": {}})),
+    )
+        .into_response()
 }
 
 fn results<T: Serialize>(items: Vec<T>) -> Response {
-    Json(Results { results: items, status: Some(ResponseStatus::Succeeded) }).into_response()
+    Json(Results {
+        results: items,
+        status: Some(ResponseStatus::Succeeded),
+    })
+    .into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
 }
 
 /// What TrueLayer does before any handler: injected errors, bearer checks,
@@ -71,9 +89,14 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
     {
         let mut inner = state.lock();
         *inner.requests.entry(path.clone()).or_default() += 1;
-        if let Some(injection) = inner.injections.iter_mut().find(|i| i.remaining > 0 && path.starts_with(&i.path_prefix)) {
+        if let Some(injection) = inner
+            .injections
+            .iter_mut()
+            .find(|i| i.remaining > 0 && path.starts_with(&i.path_prefix))
+        {
             injection.remaining -= 1;
-            let status = StatusCode::from_u16(injection.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status =
+                StatusCode::from_u16(injection.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return (status, Json(injection.body.clone())).into_response();
         }
     }
@@ -85,8 +108,20 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
         let token = bearer(request.headers()).unwrap_or_default();
         match inner.access.get(token) {
             Some(expiry) if *expiry > Instant::now() => {}
-            Some(_) => return tl_error(StatusCode::UNAUTHORIZED, "invalid_token", "The token expired"),
-            None => return tl_error(StatusCode::UNAUTHORIZED, "invalid_token", "The token is not valid"),
+            Some(_) => {
+                return tl_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "The token expired",
+                );
+            }
+            None => {
+                return tl_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "The token is not valid",
+                );
+            }
         }
         let attended = request.headers().contains_key("x-psu-ip");
         if request.method() == Method::GET && !attended && !path.ends_with("/batch/results") {
@@ -100,7 +135,11 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
                 );
             }
         }
-        if request.uri().query().is_some_and(|q| q.split('&').any(|p| p == "async=true")) {
+        if request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p == "async=true"))
+        {
             let task = inner.token("task");
             inner.tasks.insert(task.clone());
             let body = AsyncResponse {
@@ -120,9 +159,17 @@ fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if json {
-        let map: HashMap<String, serde_json::Value> = serde_json::from_slice(body).unwrap_or_default();
+        let map: HashMap<String, serde_json::Value> =
+            serde_json::from_slice(body).unwrap_or_default();
         map.into_iter()
-            .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+            .map(|(k, v)| {
+                (
+                    k,
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
             .collect()
     } else {
         url::form_urlencoded::parse(body).into_owned().collect()
@@ -132,20 +179,35 @@ fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
 async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let f = fields(&headers, &body);
     let field = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
-    if field("client_id") != Sandbox::CLIENT_ID || field("client_secret") != Sandbox::CLIENT_SECRET {
-        return tl_error(StatusCode::UNAUTHORIZED, "unauthorized_client", "The client credentials you have entered are incorrect. Please check and try again.");
+    if field("client_id") != Sandbox::CLIENT_ID || field("client_secret") != Sandbox::CLIENT_SECRET
+    {
+        return tl_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized_client",
+            "The client credentials you have entered are incorrect. Please check and try again.",
+        );
     }
     let grant = field("grant_type").to_owned();
     let mut inner = state.lock();
     let refresh = match grant.as_str() {
         "authorization_code" => {
             let Some(challenge) = inner.codes.remove(field("code")) else {
-                return tl_error(StatusCode::BAD_REQUEST, "invalid_grant", "The authorization code is invalid or was already used.");
+                return tl_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The authorization code is invalid or was already used.",
+                );
             };
             if let Some(challenge) = challenge {
                 let verifier = oauth2::PkceCodeVerifier::new(field("code_verifier").to_owned());
-                if oauth2::PkceCodeChallenge::from_code_verifier_sha256(&verifier).as_str() != challenge {
-                    return tl_error(StatusCode::BAD_REQUEST, "invalid_grant", "PKCE verification failed.");
+                if oauth2::PkceCodeChallenge::from_code_verifier_sha256(&verifier).as_str()
+                    != challenge
+                {
+                    return tl_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "PKCE verification failed.",
+                    );
                 }
             }
             true
@@ -158,11 +220,20 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
             true
         }
         "client_credentials" => false,
-        _ => return tl_error(StatusCode::BAD_REQUEST, "invalid_request", "unsupported grant_type"),
+        _ => {
+            return tl_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "unsupported grant_type",
+            );
+        }
     };
     *inner.grants.entry(grant).or_default() += 1;
     let access = inner.token("at");
-    inner.access.insert(access.clone(), Instant::now() + state.config.access_token_ttl);
+    inner.access.insert(
+        access.clone(),
+        Instant::now() + state.config.access_token_ttl,
+    );
     let mut body = json!({
         "access_token": access,
         "expires_in": state.config.access_token_ttl.as_secs(),
@@ -180,7 +251,11 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
 async fn auth_link(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let f = fields(&headers, &body);
     if f.get("redirect_uri").is_none_or(String::is_empty) {
-        return tl_error(StatusCode::BAD_REQUEST, "invalid_request", "redirect_uri is required");
+        return tl_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is required",
+        );
     }
     let state_param = f.get("state").cloned().unwrap_or_default();
     let link = format!("{}/bank-login?state={state_param}", state.base);
@@ -194,15 +269,27 @@ async fn providers(Query(q): Params) -> Response {
         ("ob-monzo", "Monzo", "uk"),
         ("stet-credit-agricole", "Crédit Agricole", "fr"),
     ];
-    let countries: Vec<&str> = q.get("country").map(|c| c.split(' ').collect()).unwrap_or_default();
+    let countries: Vec<&str> = q
+        .get("country")
+        .map(|c| c.split(' ').collect())
+        .unwrap_or_default();
     let list: Vec<Provider> = all
         .iter()
         .filter(|(_, _, c)| countries.is_empty() || countries.contains(c))
         .map(|(id, name, country)| Provider {
             provider_id: (*id).into(),
             display_name: (*name).into(),
-            logo_url: Some(format!("https://truelayer-provider-assets.s3.amazonaws.com/global/logos/{id}.svg")),
-            scopes: vec![Scope::Info, Scope::Accounts, Scope::Balance, Scope::Transactions, Scope::Cards, Scope::OfflineAccess],
+            logo_url: Some(format!(
+                "https://truelayer-provider-assets.s3.amazonaws.com/global/logos/{id}.svg"
+            )),
+            scopes: vec![
+                Scope::Info,
+                Scope::Accounts,
+                Scope::Balance,
+                Scope::Transactions,
+                Scope::Cards,
+                Scope::OfflineAccess,
+            ],
             country: Some((*country).into()),
             ..Default::default()
         })
@@ -230,24 +317,41 @@ async fn me() -> Response {
         client_id: Some(Sandbox::CLIENT_ID.into()),
         credentials_id: Some("sandbox-credentials".into()),
         consent_status: Some("Authorised".into()),
-        scopes: vec![Scope::Info, Scope::Accounts, Scope::Balance, Scope::Cards, Scope::Transactions, Scope::OfflineAccess],
+        scopes: vec![
+            Scope::Info,
+            Scope::Accounts,
+            Scope::Balance,
+            Scope::Cards,
+            Scope::Transactions,
+            Scope::OfflineAccess,
+        ],
         ..Default::default()
     }])
 }
 
 async fn info() -> Response {
-    results(vec![Info { full_name: Some("A. N. Other".into()), ..Default::default() }])
+    results(vec![Info {
+        full_name: Some("A. N. Other".into()),
+        ..Default::default()
+    }])
 }
 
 fn not_found(what: &str) -> Response {
-    tl_error(StatusCode::NOT_FOUND, &format!("{what}_not_found"), &format!("{what} not found"))
+    tl_error(
+        StatusCode::NOT_FOUND,
+        &format!("{what}_not_found"),
+        &format!("{what} not found"),
+    )
 }
 
 fn card_only(state: &State) -> Option<Response> {
-    state
-        .config
-        .card_only
-        .then(|| tl_error(StatusCode::NOT_IMPLEMENTED, "endpoint_not_supported", "Feature not supported by the provider"))
+    state.config.card_only.then(|| {
+        tl_error(
+            StatusCode::NOT_IMPLEMENTED,
+            "endpoint_not_supported",
+            "Feature not supported by the provider",
+        )
+    })
 }
 
 async fn accounts(Ext(state): Ext<Shared>) -> Response {
@@ -262,8 +366,18 @@ async fn account(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
         return r;
     }
     let inner = state.lock();
-    let found: Vec<_> = inner.bank.accounts.iter().filter(|a| a.account_id.as_deref() == Some(&id)).cloned().collect();
-    if found.is_empty() { not_found("account") } else { results(found) }
+    let found: Vec<_> = inner
+        .bank
+        .accounts
+        .iter()
+        .filter(|a| a.account_id.as_deref() == Some(&id))
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        not_found("account")
+    } else {
+        results(found)
+    }
 }
 
 async fn account_balance(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
@@ -296,8 +410,18 @@ async fn cards(Ext(state): Ext<Shared>) -> Response {
 
 async fn card(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
     let inner = state.lock();
-    let found: Vec<_> = inner.bank.cards.iter().filter(|c| c.account_id.as_deref() == Some(&id)).cloned().collect();
-    if found.is_empty() { not_found("account") } else { results(found) }
+    let found: Vec<_> = inner
+        .bank
+        .cards
+        .iter()
+        .filter(|c| c.account_id.as_deref() == Some(&id))
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        not_found("account")
+    } else {
+        results(found)
+    }
 }
 
 async fn card_balance(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
@@ -308,53 +432,106 @@ async fn card_balance(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Respon
 }
 
 /// Reads a `from`/`to` bound (a date or an RFC 3339 instant) as a date.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP answer itself"
+)]
 fn bound(q: &HashMap<String, String>, key: &str) -> Result<Option<Date>, Response> {
-    let Some(text) = q.get(key) else { return Ok(None) };
+    let Some(text) = q.get(key) else {
+        return Ok(None);
+    };
     let day = text.get(..10).unwrap_or(text);
-    Date::parse(day, time::macros::format_description!("[year]-[month]-[day]"))
-        .map(Some)
-        .map_err(|_| tl_error(StatusCode::BAD_REQUEST, "invalid_date_range", "Invalid date range provided."))
+    Date::parse(
+        day,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map(Some)
+    .map_err(|_| {
+        tl_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_date_range",
+            "Invalid date range provided.",
+        )
+    })
 }
 
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP answer itself"
+)]
 fn window(list: &[Transaction], q: &HashMap<String, String>) -> Result<Vec<Transaction>, Response> {
     let (from, to) = (bound(q, "from")?, bound(q, "to")?);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(tl_error(StatusCode::BAD_REQUEST, "invalid_date_range", "Invalid date range provided."));
+        return Err(tl_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_date_range",
+            "Invalid date range provided.",
+        ));
     }
     Ok(list
         .iter()
         .filter(|tx| {
-            let Some(day) = tx.timestamp.date() else { return true };
+            let Some(day) = tx.timestamp.date() else {
+                return true;
+            };
             from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
         })
         .cloned()
         .collect())
 }
 
-fn transactions(state: &State, id: &str, pending: bool, uri_path: &str, q: &HashMap<String, String>) -> Response {
+fn transactions(
+    state: &State,
+    id: &str,
+    pending: bool,
+    uri_path: &str,
+    q: &HashMap<String, String>,
+) -> Response {
     let inner = state.lock();
     let is_card_path = uri_path.starts_with("/data/v1/cards/");
     if !is_card_path && state.config.card_only {
-        return tl_error(StatusCode::NOT_IMPLEMENTED, "endpoint_not_supported", "Feature not supported by the provider");
+        return tl_error(
+            StatusCode::NOT_IMPLEMENTED,
+            "endpoint_not_supported",
+            "Feature not supported by the provider",
+        );
     }
-    let known = if is_card_path { inner.bank.is_card(id) } else { inner.bank.is_account(id) };
+    let known = if is_card_path {
+        inner.bank.is_card(id)
+    } else {
+        inner.bank.is_account(id)
+    };
     if !known {
         return not_found("account");
     }
-    let source = if pending { &inner.bank.pending } else { &inner.bank.settled };
+    let source = if pending {
+        &inner.bank.pending
+    } else {
+        &inner.bank.settled
+    };
     match window(source.get(id).map(Vec::as_slice).unwrap_or_default(), q) {
         Ok(list) => results(list),
         Err(e) => e,
     }
 }
 
-async fn settled(Ext(state): Ext<Shared>, Path(id): Path<String>, Query(q): Params, uri: axum::http::Uri) -> Response {
+async fn settled(
+    Ext(state): Ext<Shared>,
+    Path(id): Path<String>,
+    Query(q): Params,
+    uri: axum::http::Uri,
+) -> Response {
     transactions(&state, &id, false, uri.path(), &q)
 }
 
-async fn pending(Ext(state): Ext<Shared>, Path(id): Path<String>, Query(q): Params, uri: axum::http::Uri) -> Response {
+async fn pending(
+    Ext(state): Ext<Shared>,
+    Path(id): Path<String>,
+    Query(q): Params,
+    uri: axum::http::Uri,
+) -> Response {
     transactions(&state, &id, true, uri.path(), &q)
 }
 
@@ -363,7 +540,10 @@ async fn batch_start(Ext(state): Ext<Shared>) -> Response {
     let task = inner.token("batch");
     inner.tasks.insert(task.clone());
     let body = AsyncResponse {
-        results_uri: Some(format!("{}/data/v1/batch/results?task_id={task}", state.base)),
+        results_uri: Some(format!(
+            "{}/data/v1/batch/results?task_id={task}",
+            state.base
+        )),
         status: Some(ResponseStatus::Queued),
         task_id: Some(task),
     };
@@ -410,13 +590,25 @@ async fn batch_results(Ext(state): Ext<Shared>, Query(q): Params) -> Response {
 
 async fn extend(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let f = fields(&headers, &body);
-    let missing: Vec<&str> = ["client_id", "client_secret", "refresh_token", "redirect_uri"]
-        .into_iter()
-        .filter(|k| f.get(*k).is_none_or(String::is_empty))
-        .collect();
+    let missing: Vec<&str> = [
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "redirect_uri",
+    ]
+    .into_iter()
+    .filter(|k| f.get(*k).is_none_or(String::is_empty))
+    .collect();
     if !missing.is_empty() {
-        let errors: serde_json::Map<String, serde_json::Value> =
-            missing.iter().map(|k| ((*k).to_owned(), json!([format!("The {k} field is required.")]))).collect();
+        let errors: serde_json::Map<String, serde_json::Value> = missing
+            .iter()
+            .map(|k| {
+                (
+                    (*k).to_owned(),
+                    json!([format!("The {k} field is required.")]),
+                )
+            })
+            .collect();
         let problem = json!({
             "type": "https://docs.truelayer.com/#connection-api-errors",
             "title": "One or more validation errors occurred.",
@@ -425,7 +617,12 @@ async fn extend(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Res
             "trace_id": uuid::Uuid::new_v4().to_string(),
             "errors": errors,
         });
-        return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/problem+json")], problem.to_string()).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            problem.to_string(),
+        )
+            .into_response();
     }
     let mut inner = state.lock();
     if !inner.refresh.remove(&f["refresh_token"]) {
@@ -434,10 +631,18 @@ async fn extend(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Res
             "title": "Unauthorized", "status": 401, "detail": "Refresh token missing or invalid.",
             "instance": "/connections/extend", "trace_id": uuid::Uuid::new_v4().to_string(),
         });
-        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/problem+json")], problem.to_string()).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            problem.to_string(),
+        )
+            .into_response();
     }
     let (access, refresh) = (inner.token("at"), inner.token("rt"));
-    inner.access.insert(access.clone(), Instant::now() + state.config.access_token_ttl);
+    inner.access.insert(
+        access.clone(),
+        Instant::now() + state.config.access_token_ttl,
+    );
     inner.refresh.insert(refresh.clone());
     Json(json!({
         "action_needed": "no_action_needed",

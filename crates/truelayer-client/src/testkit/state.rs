@@ -32,7 +32,11 @@ pub(crate) struct Inner {
 impl Inner {
     pub fn token(&mut self, prefix: &str) -> String {
         self.serial += 1;
-        format!("{prefix}-{:08x}-{}", self.serial, uuid::Uuid::new_v4().simple())
+        format!(
+            "{prefix}-{:08x}-{}",
+            self.serial,
+            uuid::Uuid::new_v4().simple()
+        )
     }
 }
 
@@ -44,7 +48,11 @@ pub(crate) struct State {
 
 impl State {
     pub fn new(config: SandboxConfig, base: String) -> State {
-        let bank = Bank::generate(config.seed, config.history_days, time::OffsetDateTime::now_utc());
+        let bank = Bank::generate(
+            config.seed,
+            config.history_days,
+            time::OffsetDateTime::now_utc(),
+        );
         State {
             config,
             base,
@@ -77,7 +85,9 @@ impl State {
     pub fn issue_code(&self, challenge: Option<&str>) -> String {
         let mut inner = self.lock();
         let code = inner.token("code");
-        inner.codes.insert(code.clone(), challenge.map(str::to_owned));
+        inner
+            .codes
+            .insert(code.clone(), challenge.map(str::to_owned));
         code
     }
 
