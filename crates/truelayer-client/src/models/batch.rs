@@ -82,10 +82,11 @@ pub struct BatchData {
     pub cards: Vec<BatchCard>,
 }
 
-/// One account's part of a batch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BatchAccount {
-    /// The account.
+/// One account's or card's part of a batch; `B` is its balance type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "B: Deserialize<'de>"))]
+pub struct BatchEntry<B> {
+    /// The account or card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Settled transactions.
@@ -96,22 +97,11 @@ pub struct BatchAccount {
     pub pending_transactions: Vec<Transaction>,
     /// The balance, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub balance: Option<AccountBalance>,
+    pub balance: Option<B>,
 }
 
+/// One account's part of a batch.
+pub type BatchAccount = BatchEntry<AccountBalance>;
+
 /// One card's part of a batch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BatchCard {
-    /// The card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    /// Settled transactions.
-    #[serde(default)]
-    pub transactions: Vec<Transaction>,
-    /// Pending transactions.
-    #[serde(default)]
-    pub pending_transactions: Vec<Transaction>,
-    /// The balance, when asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub balance: Option<CardBalance>,
-}
+pub type BatchCard = BatchEntry<CardBalance>;

@@ -20,7 +20,8 @@ pub use auth::{
     TokenResponse,
 };
 pub use batch::{
-    AsyncResponse, BatchAccount, BatchCard, BatchData, BatchRequest, BatchResults, BatchWindow,
+    AsyncResponse, BatchAccount, BatchCard, BatchData, BatchEntry, BatchRequest, BatchResults,
+    BatchWindow,
 };
 pub use card::{Card, CardBalance};
 pub use connection::{EndUser, ExtendConnectionRequest, ExtendResponse, Problem};

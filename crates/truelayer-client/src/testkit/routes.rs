@@ -344,6 +344,14 @@ fn not_found(what: &str) -> Response {
     )
 }
 
+/// The results of a known account or card, or TrueLayer's 404 for an unknown one.
+fn found<T: Serialize>(items: Option<Vec<T>>) -> Response {
+    match items {
+        Some(items) => results(items),
+        None => not_found("account"),
+    }
+}
+
 fn card_only(state: &State) -> Option<Response> {
     state.config.card_only.then(|| {
         tl_error(
@@ -366,42 +374,35 @@ async fn account(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
         return r;
     }
     let inner = state.lock();
-    let found: Vec<_> = inner
+    let account = inner
         .bank
         .accounts
         .iter()
-        .filter(|a| a.account_id.as_deref() == Some(&id))
-        .cloned()
-        .collect();
-    if found.is_empty() {
-        not_found("account")
-    } else {
-        results(found)
-    }
+        .find(|a| a.account_id.as_deref() == Some(&id));
+    found(account.cloned().map(|a| vec![a]))
 }
 
 async fn account_balance(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
     if let Some(r) = card_only(&state) {
         return r;
     }
-    match state.lock().bank.balances.get(&id) {
-        Some(b) => results(vec![b.clone()]),
-        None => not_found("account"),
-    }
+    found(
+        state
+            .lock()
+            .bank
+            .balances
+            .get(&id)
+            .cloned()
+            .map(|b| vec![b]),
+    )
 }
 
 async fn standing_orders(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
-    match state.lock().bank.standing_orders.get(&id) {
-        Some(list) => results(list.clone()),
-        None => not_found("account"),
-    }
+    found(state.lock().bank.standing_orders.get(&id).cloned())
 }
 
 async fn direct_debits(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
-    match state.lock().bank.direct_debits.get(&id) {
-        Some(list) => results(list.clone()),
-        None => not_found("account"),
-    }
+    found(state.lock().bank.direct_debits.get(&id).cloned())
 }
 
 async fn cards(Ext(state): Ext<Shared>) -> Response {
@@ -410,25 +411,24 @@ async fn cards(Ext(state): Ext<Shared>) -> Response {
 
 async fn card(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
     let inner = state.lock();
-    let found: Vec<_> = inner
+    let card = inner
         .bank
         .cards
         .iter()
-        .filter(|c| c.account_id.as_deref() == Some(&id))
-        .cloned()
-        .collect();
-    if found.is_empty() {
-        not_found("account")
-    } else {
-        results(found)
-    }
+        .find(|c| c.account_id.as_deref() == Some(&id));
+    found(card.cloned().map(|c| vec![c]))
 }
 
 async fn card_balance(Ext(state): Ext<Shared>, Path(id): Path<String>) -> Response {
-    match state.lock().bank.card_balances.get(&id) {
-        Some(b) => results(vec![b.clone()]),
-        None => not_found("account"),
-    }
+    found(
+        state
+            .lock()
+            .bank
+            .card_balances
+            .get(&id)
+            .cloned()
+            .map(|b| vec![b]),
+    )
 }
 
 /// Reads a `from`/`to` bound (a date or an RFC 3339 instant) as a date.
