@@ -53,3 +53,8 @@ fi
 
 step "cargo test"
 cargo test --workspace --all-features
+
+step "contract figures"
+set -o pipefail
+cargo test -p truelayer-client --all-features --test spec_examples --test prism -- --nocapture 2>&1 \
+  | grep -E "spec examples:|prism:|test result|panicked|FAILED"
