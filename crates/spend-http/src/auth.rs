@@ -89,7 +89,11 @@ where
         let source = Arc::clone(&self.source);
         let scheme = self.scheme.clone();
         Box::pin(async move {
-            let replay = request.try_clone();
+            let replay = if source.can_refresh() {
+                request.try_clone()
+            } else {
+                None
+            };
             let token = source.token().await?;
             scheme.apply(&mut request, &token)?;
             let response = inner.clone().oneshot(request).await?;

@@ -136,9 +136,13 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// Statuses that say "the same request may work later".
+/// Statuses that say "the same request may work later" (529 is the
+/// "overloaded" answer of some LLM APIs).
 pub fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 425 | 429 | 500 | 502 | 503 | 504)
+    matches!(
+        status.as_u16(),
+        408 | 425 | 429 | 500 | 502 | 503 | 504 | 529
+    )
 }
 
 /// Header names providers use for their request id, in order of preference.

@@ -22,6 +22,12 @@ pub trait TokenSource: Send + Sync + 'static {
     /// The provider rejected `rejected`; the next [`token`](TokenSource::token)
     /// must not return it again.
     fn invalidate(&self, rejected: &SecretString);
+
+    /// Whether a new token can be obtained after a 401. When it cannot (a fixed
+    /// API key), the auth layer returns the 401 instead of replaying in vain.
+    fn can_refresh(&self) -> bool {
+        true
+    }
 }
 
 /// A token that never changes (an API key, a token you manage yourself).
@@ -47,6 +53,10 @@ impl TokenSource for StaticToken {
     }
 
     fn invalidate(&self, _rejected: &SecretString) {}
+
+    fn can_refresh(&self) -> bool {
+        false
+    }
 }
 
 /// A freshly obtained access token.

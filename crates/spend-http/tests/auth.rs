@@ -150,3 +150,25 @@ async fn amazon_style_header_scheme() {
     let requests = server.received_requests().await.unwrap();
     assert!(requests[0].headers.get("authorization").is_none());
 }
+
+#[tokio::test]
+async fn a_fixed_key_refused_with_401_is_not_replayed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = HttpClient::builder()
+        .auth(
+            Arc::new(spend_http::StaticToken::new("revoked-key")),
+            AuthScheme::Bearer,
+        )
+        .build()
+        .unwrap();
+    let err = client
+        .send(Operation::new("data"), client.get(server.uri()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().unwrap(), 401);
+}
