@@ -45,7 +45,7 @@ impl Price {
 /// let mut prices = PriceTable::default();
 /// prices.set("my-finetune", Price::per_million("0.50", "1.50"));
 /// let cost = prices.get("my-finetune").unwrap().cost(Usage { input_tokens: 2_000_000, output_tokens: 0 });
-/// assert_eq!(cost.to_string(), "1");
+/// assert_eq!(cost.normalize().to_string(), "1");
 /// ```
 #[derive(Debug, Clone)]
 pub struct PriceTable {
