@@ -347,11 +347,13 @@ impl Enricher {
         format!("{PROMPT_VERSION}-{}", self.taxonomy.fingerprint())
     }
 
-    /// The batch size in force: the configured one, lowered to fit the provider's output limit.
+    /// The batch size in force: the configured one, lowered to fit the provider's output and input limits.
     pub fn effective_batch_size(&self) -> usize {
-        let by_output =
-            (self.answerer.provider.limits().max_output_tokens / TOKENS_PER_ITEM).max(1) as usize;
-        self.batch_size.min(by_output)
+        let limits = self.answerer.provider.limits();
+        let by_output = (limits.max_output_tokens / TOKENS_PER_ITEM).max(1) as usize;
+        // The instructions and schema take about 1,500 tokens; a transaction about 60.
+        let by_input = (limits.max_input_tokens.saturating_sub(1_500) / 60).max(1) as usize;
+        self.batch_size.min(by_output).min(by_input)
     }
 
     fn key(&self, item: &TransactionInput) -> CacheKey {

@@ -134,7 +134,8 @@ impl<S> Layer<S> for RetryLayer {
 
 /// Retries what is safe to retry (429, 408, 5xx gateway/availability errors,
 /// timeouts, connection failures) when the request is idempotent, waiting
-/// `Retry-After` when the provider gives one and an exponentially growing,
+/// `Retry-After` when the provider gives one (on a 429 without it, the
+/// rate-limit reset headers), and otherwise an exponentially growing,
 /// fully jittered delay otherwise. When attempts or budget run out it returns
 /// [`Error::RetriesExhausted`] carrying the last status and body.
 #[derive(Debug, Clone)]
@@ -183,10 +184,14 @@ where
         };
         let outcome = inner.clone().oneshot(request).await;
         let (retryable, retry_after) = match &outcome {
-            Ok(response) => (
-                is_retryable_status(response.status()),
-                crate::retry_after::parse(response.headers(), SystemTime::now()),
-            ),
+            Ok(response) => {
+                let headers = response.headers();
+                let mut wait = crate::retry_after::parse(headers, SystemTime::now());
+                if wait.is_none() && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    wait = crate::retry_after::rate_limit_reset(headers);
+                }
+                (is_retryable_status(response.status()), wait)
+            }
             Err(error) => (error.is_transient(), None),
         };
         let Some(next) = replay.filter(|_| retryable) else {

@@ -85,6 +85,19 @@ async fn retry_after_http_date_is_waited() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_429_without_retry_after_waits_for_the_rate_limit_reset() {
+    let (service, times) = scripted(vec![
+        answer(429, &[("x-ratelimit-reset-requests", "3s")]),
+        answer(200, &[]),
+    ]);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(RetryPolicy::default()))
+        .service(service);
+    assert_eq!(stack.oneshot(get()).await.unwrap().status(), 200);
+    assert_eq!(gaps(&times.lock().unwrap()), [Duration::from_secs(3)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_503_is_retried_with_growing_delays() {
     let script = vec![
         answer(503, &[]),
