@@ -41,12 +41,24 @@ impl AuthScheme {
 pub struct AuthLayer {
     source: Arc<dyn TokenSource>,
     scheme: AuthScheme,
+    rejected: Vec<StatusCode>,
 }
 
 impl AuthLayer {
-    /// Tokens from `source`, sent the way `scheme` says.
+    /// Tokens from `source`, sent the way `scheme` says; a 401 means "token rejected".
     pub fn new(source: Arc<dyn TokenSource>, scheme: AuthScheme) -> Self {
-        AuthLayer { source, scheme }
+        AuthLayer {
+            source,
+            scheme,
+            rejected: vec![StatusCode::UNAUTHORIZED],
+        }
+    }
+
+    /// The statuses with which the provider rejects an expired token (SP-API
+    /// answers an expired access token with 403, not 401).
+    pub fn rejected_with(mut self, statuses: &[StatusCode]) -> Self {
+        self.rejected = statuses.to_vec();
+        self
     }
 }
 
@@ -58,17 +70,20 @@ impl<S> Layer<S> for AuthLayer {
             inner,
             source: Arc::clone(&self.source),
             scheme: self.scheme.clone(),
+            rejected: self.rejected.clone(),
         }
     }
 }
 
-/// Sets the token header; on 401 invalidates the token, obtains a new one
+/// Sets the token header; on 401 (or the statuses set with
+/// [`AuthLayer::rejected_with`]) invalidates the token, obtains a new one
 /// (single flight in the [`TokenSource`]) and replays the request once.
 #[derive(Clone)]
 pub struct AuthService<S> {
     inner: S,
     source: Arc<dyn TokenSource>,
     scheme: AuthScheme,
+    rejected: Vec<StatusCode>,
 }
 
 impl<S> Service<Request> for AuthService<S>
@@ -88,6 +103,7 @@ where
         let inner = self.inner.clone();
         let source = Arc::clone(&self.source);
         let scheme = self.scheme.clone();
+        let rejected = self.rejected.clone();
         Box::pin(async move {
             let replay = if source.can_refresh() {
                 request.try_clone()
@@ -97,11 +113,13 @@ where
             let token = source.token().await?;
             scheme.apply(&mut request, &token)?;
             let response = inner.clone().oneshot(request).await?;
-            let Some(mut replay) = replay.filter(|_| response.status() == StatusCode::UNAUTHORIZED)
-            else {
+            let Some(mut replay) = replay.filter(|_| rejected.contains(&response.status())) else {
                 return Ok(response);
             };
-            tracing::debug!("401: refreshing the access token and replaying once");
+            tracing::debug!(
+                status = response.status().as_u16(),
+                "token rejected: refreshing it and replaying once"
+            );
             source.invalidate(&token);
             let fresh = source.token().await?;
             scheme.apply(&mut replay, &fresh)?;

@@ -167,6 +167,12 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Authenticates with an [`AuthLayer`] you configured (e.g. [`AuthLayer::rejected_with`]).
+    pub fn auth_layer(mut self, layer: AuthLayer) -> Self {
+        self.auth = Some(layer);
+        self
+    }
+
     /// Limits requests with `limiter`.
     pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
         self.limiter = Some(limiter);

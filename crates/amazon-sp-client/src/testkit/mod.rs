@@ -1,0 +1,217 @@
+//! An in-process Login with Amazon + SP-API + Amazon Business simulator
+//! (feature `testkit`).
+//!
+//! It enforces Amazon's usage plans server-side with its own GCRA buckets
+//! (429 with `x-amzn-RateLimit-Limit`, optionally sped up by a time scale),
+//! paginates generated orders with items, expires access tokens (403, as
+//! SP-API does), serves buyer info and addresses only to restricted data
+//! tokens, and serves the Amazon Business Reporting API from the same orders.
+//!
+//! ```
+//! # #[tokio::main] async fn main() -> amazon_sp_client::Result<()> {
+//! use amazon_sp_client::testkit::{SimulatorConfig, SpApiSimulator};
+//! use futures_util::TryStreamExt;
+//!
+//! let sim = SpApiSimulator::start(SimulatorConfig { orders: 150, ..Default::default() }).await;
+//! let client = sim.client()?;
+//! let orders: Vec<_> = client.orders_v0().get_orders([sim.marketplace()]).stream().try_collect().await?;
+//! assert_eq!(orders.len(), 150);
+//! assert_eq!(sim.throttled(), 0);
+//! # Ok(()) }
+//! ```
+
+mod buckets;
+mod data;
+mod routes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use spend_http::RetryPolicy;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::{Endpoint, LwaClient, LwaCredentials, Marketplace, Result, SpApiClient};
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// Orders to generate.
+    pub orders: usize,
+    /// Over how many days they were placed.
+    pub days: i64,
+    /// Orders per `getOrders`/`searchOrders` page (Amazon: up to 100).
+    pub page_size: usize,
+    /// Items per `getOrderItems` page.
+    pub items_page_size: usize,
+    /// Usage plans' rates are multiplied by this (1.0: Amazon's speed).
+    pub time_scale: f64,
+    /// Lifetime of access tokens.
+    pub access_token_ttl: Duration,
+    /// Seed of the generated data.
+    pub seed: u64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        SimulatorConfig {
+            orders: 25,
+            days: 30,
+            page_size: 100,
+            items_page_size: 100,
+            time_scale: 1.0,
+            access_token_ttl: Duration::from_secs(3600),
+            seed: 11,
+        }
+    }
+}
+
+pub(crate) struct Sim {
+    pub config: SimulatorConfig,
+    pub orders: Vec<data::SimOrder>,
+    pub buckets: buckets::Buckets,
+    pub access: Mutex<HashMap<String, Instant>>,
+    pub rdts: Mutex<HashMap<String, Vec<String>>>,
+    pub requests: AtomicU64,
+    pub throttled: AtomicU64,
+    pub serial: AtomicU64,
+    pub counts: Mutex<HashMap<String, u64>>,
+}
+
+/// A running simulator. It stops when dropped.
+pub struct SpApiSimulator {
+    addr: SocketAddr,
+    sim: Arc<Sim>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SpApiSimulator {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl SpApiSimulator {
+    /// The LWA client id the simulator accepts.
+    pub const CLIENT_ID: &'static str = "amzn1.application-oa2-client.simulator";
+    /// The LWA client secret it accepts.
+    pub const CLIENT_SECRET: &'static str = "simulator-secret";
+    /// The seller's refresh token it accepts.
+    pub const REFRESH_TOKEN: &'static str = "Atzr|simulator-refresh-token";
+    /// The seller id.
+    pub const SELLER_ID: &'static str = "A2SIMULATEDSELLER";
+
+    /// Starts a simulator.
+    ///
+    /// # Panics
+    /// If no loopback port can be bound.
+    pub async fn start(config: SimulatorConfig) -> SpApiSimulator {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener
+            .local_addr()
+            .expect("a bound socket has an address");
+        let sim = Arc::new(Sim {
+            orders: data::generate(config.orders, config.days, config.seed),
+            buckets: buckets::Buckets::new(config.time_scale),
+            config,
+            access: Mutex::new(HashMap::new()),
+            rdts: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            serial: AtomicU64::new(0),
+            counts: Mutex::new(HashMap::new()),
+        });
+        let app = axum::Router::new()
+            .fallback(routes::handle)
+            .with_state(Arc::clone(&sim));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        SpApiSimulator { addr, sim, server }
+    }
+
+    /// The simulator's base URL (SP-API, LWA and Amazon Business all live here).
+    pub fn url(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.addr)).expect("a socket address makes a URL")
+    }
+
+    /// The endpoint to give a client.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::Custom(self.url())
+    }
+
+    /// The marketplace the generated orders are in (UK).
+    pub fn marketplace(&self) -> &'static str {
+        Marketplace::UK
+    }
+
+    /// An LWA client of the simulator's token endpoint.
+    pub fn lwa(&self) -> Result<LwaClient> {
+        let token_url = self.url().join("auth/o2/token").expect("a path joins");
+        LwaClient::with_token_url(
+            LwaCredentials::new(Self::CLIENT_ID, Self::CLIENT_SECRET),
+            token_url,
+        )
+    }
+
+    /// A client for the simulated seller, its limiter seeded with the usage
+    /// plans at the simulator's time scale, quick retries.
+    pub fn client(&self) -> Result<SpApiClient> {
+        SpApiClient::builder(self.endpoint())
+            .seller_with_lwa(
+                Self::SELLER_ID,
+                self.lwa()?,
+                SecretString::from(Self::REFRESH_TOKEN.to_owned()),
+            )
+            .rate_limiter(Arc::new(crate::plans::limiter(self.sim.config.time_scale)))
+            .retry(
+                RetryPolicy::default()
+                    .delays(Duration::from_millis(20), Duration::from_secs(2))
+                    .max_attempts(8),
+            )
+            .build()
+    }
+
+    /// Requests received.
+    pub fn requests(&self) -> u64 {
+        self.sim.requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests answered with 429.
+    pub fn throttled(&self) -> u64 {
+        self.sim.throttled.load(Ordering::Relaxed)
+    }
+
+    /// Requests received for one operation (`getOrders`, `getOrderItems`, `lwa.token`, ...).
+    pub fn requests_for(&self, operation: &str) -> u64 {
+        self.sim
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Makes every access token issued so far expire now.
+    pub fn expire_access_tokens(&self) {
+        let now = Instant::now();
+        self.sim
+            .access
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values_mut()
+            .for_each(|t| *t = now);
+    }
+
+    /// The ids of the generated orders, oldest first.
+    pub fn order_ids(&self) -> Vec<String> {
+        self.sim.orders.iter().map(|o| o.id.clone()).collect()
+    }
+}
