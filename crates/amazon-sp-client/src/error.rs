@@ -108,14 +108,15 @@ impl From<spend_http::Error> for Error {
                 }
             };
         }
+        // Amazon sometimes answers an error with `{}`: still its typed error, with no entries.
         match api.json::<ErrorList>() {
-            Some(list) if !list.errors.is_empty() => Error::Api {
+            Some(list) => Error::Api {
                 status: api.status,
                 errors: list.errors,
                 request_id: api.request_id.clone(),
                 retry_after: api.retry_after,
             },
-            _ => Error::Http(error),
+            None => Error::Http(error),
         }
     }
 }

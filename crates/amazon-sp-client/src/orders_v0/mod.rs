@@ -28,19 +28,21 @@ pub struct OrdersV0<'a> {
 
 impl OrdersV0<'_> {
     /// `getOrders` in these marketplaces; add filters with the builder methods.
+    /// (Amazon requires at least one marketplace; an empty list sends none,
+    /// which Amazon answers with 400.)
     pub fn get_orders<S: Into<String>>(
         &self,
         marketplace_ids: impl IntoIterator<Item = S>,
     ) -> GetOrders {
+        let ids: Vec<String> = marketplace_ids.into_iter().map(Into::into).collect();
+        let query = if ids.is_empty() {
+            Vec::new()
+        } else {
+            vec![("MarketplaceIds", csv(&ids))]
+        };
         GetOrders {
             client: self.client.clone(),
-            query: vec![(
-                "MarketplaceIds",
-                csv(&marketplace_ids
-                    .into_iter()
-                    .map(Into::into)
-                    .collect::<Vec<String>>()),
-            )],
+            query,
             data_elements: Vec::new(),
         }
     }
