@@ -24,31 +24,41 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 
-step "Prism (mock server of the official TrueLayer spec)"
+step "Prism (mock servers of the providers' official specs)"
 prism="$root/.ci/prism/node_modules/.bin/prism"
 if [ ! -x "$prism" ]; then
   npm install --no-audit --no-fund --prefix "$root/.ci/prism" @stoplight/prism-cli@5 >"$tmp/npm.log" 2>&1 \
     || { cat "$tmp/npm.log" >&2; need "could not install @stoplight/prism-cli from npm"; }
 fi
-prism_pid=""
-cleanup() { [ -n "$prism_pid" ] && kill "$prism_pid" 2>/dev/null || true; }
+prism_pids=()
+cleanup() { for pid in "${prism_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
-if [ -x "$prism" ]; then
-  python3 "$root/.ci/prism-spec.py" "$specs/truelayer/data-api-v1.json" "$tmp/data-api.json"
+
+# start_prism NAME SPEC VAR: mocks SPEC on a free port and exports VAR with its URL.
+start_prism() {
+  local name=$1 spec=$2 var=$3 port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$prism" mock --errors -h 127.0.0.1 -p "$port" "$tmp/data-api.json" >"$tmp/prism.log" 2>&1 &
-  prism_pid=$!
+  "$prism" mock --errors -h 127.0.0.1 -p "$port" "$spec" >"$tmp/prism-$name.log" 2>&1 &
+  prism_pids+=($!)
   for _ in $(seq 1 120); do
-    if curl -s -o /dev/null "http://127.0.0.1:$port/me"; then break; fi
+    if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+      export "$var=http://127.0.0.1:$port/"
+      echo "prism $name listening on http://127.0.0.1:$port/"
+      return 0
+    fi
     sleep 0.5
   done
-  if curl -s -o /dev/null "http://127.0.0.1:$port/me"; then
-    export PRISM_TRUELAYER_DATA_URL="http://127.0.0.1:$port/"
-    echo "prism listening on $PRISM_TRUELAYER_DATA_URL"
-  else
-    cat "$tmp/prism.log" >&2
-    need "Prism did not start"
-  fi
+  cat "$tmp/prism-$name.log" >&2
+  need "Prism ($name) did not start"
+}
+
+if [ -x "$prism" ]; then
+  python3 "$root/.ci/prism-spec.py" "$specs/truelayer/data-api-v1.json" "$tmp/data-api.json"
+  python3 "$root/.ci/merge-swagger.py" "$tmp/sp-api-v0.json" "$specs/amazon-sp-api/ordersV0.json" \
+    "Tokens=$specs/amazon-sp-api/tokens_2021-03-01.json"
+  start_prism truelayer "$tmp/data-api.json" PRISM_TRUELAYER_DATA_URL
+  start_prism sp-api-v0 "$tmp/sp-api-v0.json" PRISM_SP_API_V0_URL
+  start_prism sp-api-2026 "$specs/amazon-sp-api/orders_2026-01-01.json" PRISM_SP_API_2026_URL
 fi
 
 step "cargo test"
@@ -56,5 +66,7 @@ cargo test --workspace --all-features
 
 step "contract figures"
 set -o pipefail
-cargo test -p truelayer-client --all-features --test spec_examples --test prism -- --nocapture 2>&1 \
-  | grep -E "spec examples:|prism:|test result|panicked|FAILED"
+{
+  cargo test -p truelayer-client --all-features --test spec_examples --test prism -- --nocapture 2>&1
+  cargo test -p amazon-sp-client --all-features --test sandbox_examples --test prism -- --nocapture 2>&1
+} | grep -E "spec examples:|sandbox examples:|prism|test result|panicked|FAILED"

@@ -108,8 +108,16 @@ impl From<spend_http::Error> for Error {
                 }
             };
         }
-        // Amazon sometimes answers an error with `{}`: still its typed error, with no entries.
-        match api.json::<ErrorList>() {
+        // Amazon sometimes answers an error with `{}`: still its typed error, with no
+        // entries. Any other JSON (a proxy's, a mock's) stays whole in `Error::Http`.
+        let amazon_shaped = api
+            .json::<serde_json::Value>()
+            .and_then(|v| {
+                v.as_object()
+                    .map(|o| o.is_empty() || o.contains_key("errors"))
+            })
+            .unwrap_or(false);
+        match api.json::<ErrorList>().filter(|_| amazon_shaped) {
             Some(list) => Error::Api {
                 status: api.status,
                 errors: list.errors,
