@@ -87,12 +87,10 @@ struct LwaError {
 
 impl From<spend_http::Error> for Error {
     fn from(error: spend_http::Error) -> Self {
-        if let spend_http::Error::Auth(source) = error {
-            return match source.downcast::<Error>() {
-                Ok(ours) => *ours,
-                Err(other) => Error::Http(spend_http::Error::Auth(other)),
-            };
-        }
+        let error = match error.into_auth_source::<Error>() {
+            Ok(ours) => return ours,
+            Err(other) => other,
+        };
         let Some(api) = error.api() else {
             return Error::Http(error);
         };

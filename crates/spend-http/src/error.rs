@@ -68,6 +68,19 @@ impl Error {
         self.api().map(|a| a.status)
     }
 
+    /// The error a token source failed with, when it is an `E`: a client
+    /// crate's own error (`invalid_grant` as "re-authorisation needed")
+    /// comes back through the auth layer this way. Otherwise `self`.
+    pub fn into_auth_source<E: std::error::Error + 'static>(self) -> Result<E, Error> {
+        match self {
+            Error::Auth(source) => match source.downcast::<E>() {
+                Ok(ours) => Ok(*ours),
+                Err(other) => Err(Error::Auth(other)),
+            },
+            other => Err(other),
+        }
+    }
+
     /// Whether sending the same request again may succeed.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -37,6 +37,8 @@ pub mod redact;
 mod request;
 mod retry;
 pub mod retry_after;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod timeout;
 mod token;
 mod trace;

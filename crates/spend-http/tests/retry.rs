@@ -147,7 +147,8 @@ async fn full_jitter_stays_under_each_ceiling() {
     let gaps = gaps(&times.lock().unwrap());
     for (i, gap) in gaps.iter().enumerate() {
         let ceiling = Duration::from_millis(100 << i);
-        assert!(*gap < ceiling, "delay {i} was {gap:?}, ceiling {ceiling:?}");
+        // A draw just under the ceiling can land on the next millisecond tick of tokio's timer.
+        assert!(*gap <= ceiling + Duration::from_millis(1), "delay {i} was {gap:?}, ceiling {ceiling:?}");
     }
     // Uniform jitter: six draws all under 5% of their ceiling would be a broken RNG.
     assert!(

@@ -83,13 +83,11 @@ impl Error {
 
 impl From<spend_http::Error> for Error {
     fn from(error: spend_http::Error) -> Self {
-        if let spend_http::Error::Auth(source) = error {
-            // A failed refresh inside the auth layer: hand back our own error.
-            return match source.downcast::<Error>() {
-                Ok(ours) => *ours,
-                Err(other) => Error::Http(spend_http::Error::Auth(other)),
-            };
-        }
+        // A failed refresh inside the auth layer: hand back our own error.
+        let error = match error.into_auth_source::<Error>() {
+            Ok(ours) => return ours,
+            Err(other) => other,
+        };
         let Some(api) = error.api() else {
             return Error::Http(error);
         };

@@ -25,13 +25,13 @@ mod data;
 mod routes;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::SecretString;
 use spend_http::RetryPolicy;
+use spend_http::testkit::LoopbackServer;
 use tokio::time::Instant;
 use url::Url;
 
@@ -84,15 +84,8 @@ pub(crate) struct Sim {
 
 /// A running simulator. It stops when dropped.
 pub struct SpApiSimulator {
-    addr: SocketAddr,
     sim: Arc<Sim>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for SpApiSimulator {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    server: LoopbackServer,
 }
 
 impl SpApiSimulator {
@@ -110,12 +103,6 @@ impl SpApiSimulator {
     /// # Panics
     /// If no loopback port can be bound.
     pub async fn start(config: SimulatorConfig) -> SpApiSimulator {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound socket has an address");
         let sim = Arc::new(Sim {
             orders: data::generate(config.orders, config.days, config.seed),
             buckets: buckets::Buckets::new(config.time_scale),
@@ -130,15 +117,15 @@ impl SpApiSimulator {
         let app = axum::Router::new()
             .fallback(routes::handle)
             .with_state(Arc::clone(&sim));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        SpApiSimulator { addr, sim, server }
+        SpApiSimulator {
+            sim,
+            server: LoopbackServer::start(app).await,
+        }
     }
 
     /// The simulator's base URL (SP-API, LWA and Amazon Business all live here).
     pub fn url(&self) -> Url {
-        Url::parse(&format!("http://{}/", self.addr)).expect("a socket address makes a URL")
+        Url::parse(&format!("{}/", self.server.url())).expect("a socket address makes a URL")
     }
 
     /// The endpoint to give a client.

@@ -22,7 +22,6 @@
 mod model;
 mod shape;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +32,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use spend_http::RetryPolicy;
+use spend_http::testkit::LoopbackServer;
 
 use crate::{Anthropic, Config, DeepSeek, Gemini, Ollama, OpenAi, Provider, ProviderKind};
 
@@ -67,15 +67,8 @@ struct Sim {
 /// A running simulator of one provider. It stops when dropped.
 pub struct Simulator {
     kind: ProviderKind,
-    addr: SocketAddr,
     sim: Arc<Sim>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    server: LoopbackServer,
 }
 
 impl Simulator {
@@ -87,34 +80,24 @@ impl Simulator {
     /// # Panics
     /// If no loopback port can be bound.
     pub async fn start(kind: ProviderKind) -> Simulator {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound socket has an address");
         let sim = Arc::new(Sim {
             kind,
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
         });
         let app = Router::new().fallback(handle).with_state(Arc::clone(&sim));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         Simulator {
             kind,
-            addr,
             sim,
-            server,
+            server: LoopbackServer::start(app).await,
         }
     }
 
     /// The base URL to configure a client with.
     pub fn base_url(&self) -> String {
         match self.kind {
-            ProviderKind::OpenAi => format!("http://{}/v1", self.addr),
-            _ => format!("http://{}", self.addr),
+            ProviderKind::OpenAi => format!("{}/v1", self.server.url()),
+            _ => self.server.url(),
         }
     }
 

@@ -28,11 +28,11 @@ mod bank;
 mod routes;
 mod state;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+use spend_http::testkit::LoopbackServer;
 use url::Url;
 
 use crate::{ClientCredentials, Environment};
@@ -67,15 +67,8 @@ impl Default for SandboxConfig {
 
 /// A running sandbox. It stops when dropped.
 pub struct Sandbox {
-    addr: SocketAddr,
     state: Arc<State>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    server: LoopbackServer,
 }
 
 impl Sandbox {
@@ -97,27 +90,15 @@ impl Sandbox {
     /// # Panics
     /// If no loopback port can be bound.
     pub async fn start_with(config: SandboxConfig) -> Sandbox {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound socket has an address");
-        let state = Arc::new(State::new(config, format!("http://{addr}")));
-        let app = routes::router(Arc::clone(&state));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Sandbox {
-            addr,
-            state,
-            server,
-        }
+        let state = Arc::new(State::new(config));
+        let server = LoopbackServer::start(routes::router(Arc::clone(&state))).await;
+        state.set_base(server.url());
+        Sandbox { state, server }
     }
 
     /// The environment to give clients: this sandbox's auth server and Data API.
     pub fn environment(&self) -> Environment {
-        let base = format!("http://{}/", self.addr);
+        let base = format!("{}/", self.server.url());
         Environment::Custom {
             auth: Url::parse(&base).expect("a socket address makes a URL"),
             data: Url::parse(&format!("{base}data/v1/")).expect("a socket address makes a URL"),

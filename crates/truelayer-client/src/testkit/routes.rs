@@ -143,7 +143,7 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
             let task = inner.token("task");
             inner.tasks.insert(task.clone());
             let body = AsyncResponse {
-                results_uri: Some(format!("{}/data/v1/results/{task}", state.base)),
+                results_uri: Some(format!("{}/data/v1/results/{task}", state.base())),
                 status: Some(ResponseStatus::Queued),
                 task_id: Some(task),
             };
@@ -258,7 +258,7 @@ async fn auth_link(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> 
         );
     }
     let state_param = f.get("state").cloned().unwrap_or_default();
-    let link = format!("{}/bank-login?state={state_param}", state.base);
+    let link = format!("{}/bank-login?state={state_param}", state.base());
     Json(json!({"result": link, "success": true})).into_response()
 }
 
@@ -542,7 +542,7 @@ async fn batch_start(Ext(state): Ext<Shared>) -> Response {
     let body = AsyncResponse {
         results_uri: Some(format!(
             "{}/data/v1/batch/results?task_id={task}",
-            state.base
+            state.base()
         )),
         status: Some(ResponseStatus::Queued),
         task_id: Some(task),

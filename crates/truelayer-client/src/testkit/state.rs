@@ -42,12 +42,12 @@ impl Inner {
 
 pub(crate) struct State {
     pub config: SandboxConfig,
-    pub base: String,
+    base: std::sync::OnceLock<String>,
     inner: Mutex<Inner>,
 }
 
 impl State {
-    pub fn new(config: SandboxConfig, base: String) -> State {
+    pub fn new(config: SandboxConfig) -> State {
         let bank = Bank::generate(
             config.seed,
             config.history_days,
@@ -55,7 +55,7 @@ impl State {
         );
         State {
             config,
-            base,
+            base: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner {
                 access: HashMap::new(),
                 refresh: HashSet::new(),
@@ -69,6 +69,18 @@ impl State {
                 serial: 0,
             }),
         }
+    }
+
+    /// The server's URL, set once it is bound (links in answers point at it).
+    pub fn set_base(&self, url: String) {
+        let _ = self.base.set(url);
+    }
+
+    pub fn base(&self) -> &str {
+        self.base
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1")
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
