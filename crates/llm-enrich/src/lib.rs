@@ -56,7 +56,8 @@ pub use provider::{
 pub use receipt::{ExtractedReceipt, Extraction, LineItem, ReceiptExtractor, ReceiptKind};
 pub use taxonomy::{Category, Taxonomy};
 pub use transactions::{
-    Direction, EnrichReport, Enricher, Enrichment, EnrichmentFields, Failed, TransactionInput,
+    Direction, EnrichReport, Enricher, Enrichment, EnrichmentFields, Failed, FailureKind,
+    TransactionInput,
 };
 
 pub use secrecy::SecretString;

@@ -101,12 +101,28 @@ pub struct Enrichment {
     pub from_cache: bool,
 }
 
+/// Why a transaction has no enrichment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The answer left it out (also when asked alone).
+    Missing,
+    /// The answer broke a rule: a category outside the taxonomy, a confidence
+    /// outside 0..1, an empty merchant.
+    Rejected,
+    /// The answer was not JSON of the schema, even after one repair request.
+    InvalidAnswer,
+    /// The answer was cut short at the output limit, even for one transaction.
+    Truncated,
+}
+
 /// A transaction the run could not enrich, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failed {
     /// The transaction's id.
     pub id: String,
-    /// Why.
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// The details.
     pub reason: String,
 }
 
@@ -238,6 +254,7 @@ pub fn check_answer(
         let Some(item) = by_id.remove(*id) else {
             checked.invalid.push(Failed {
                 id: (*id).to_owned(),
+                kind: FailureKind::Missing,
                 reason: "missing from the answer".into(),
             });
             continue;
@@ -257,6 +274,7 @@ pub fn check_answer(
         match problem {
             Some(reason) => checked.invalid.push(Failed {
                 id: item.id,
+                kind: FailureKind::Rejected,
                 reason,
             }),
             None => checked.valid.push((
@@ -463,6 +481,7 @@ impl Enricher {
                 }
                 Ok(BatchOutcome::Truncated) => report.failed.push(Failed {
                     id: batch[0].id.clone(),
+                    kind: FailureKind::Truncated,
                     reason: "the answer was cut short even for one transaction".into(),
                 }),
                 Err(Error::BudgetExceeded { .. }) => {
@@ -492,11 +511,13 @@ impl Enricher {
                 }
                 Ok(BatchOutcome::Truncated) => report.failed.push(Failed {
                     id: item.id.clone(),
+                    kind: FailureKind::Truncated,
                     reason: "the answer was cut short".into(),
                 }),
                 Err(Error::BudgetExceeded { .. }) => report.unprocessed.push(item.id.clone()),
                 Err(Error::InvalidAnswer { detail, .. }) => report.failed.push(Failed {
                     id: item.id.clone(),
+                    kind: FailureKind::InvalidAnswer,
                     reason: detail,
                 }),
                 Err(other) => return Err(other),

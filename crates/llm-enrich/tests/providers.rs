@@ -267,3 +267,21 @@ async fn a_cache_hit_makes_no_request() {
     );
     assert_eq!(cache.len(), 5);
 }
+
+#[tokio::test]
+async fn answers_invalid_after_repair_are_typed_failures_not_losses() {
+    use llm_enrich::FailureKind;
+    let sim = Simulator::start(ProviderKind::DeepSeek).await;
+    // The batch answer and its repair are malformed, then so is the first
+    // transaction's own answer and its repair: that one fails, typed; the rest succeed.
+    sim.inject(Fault::MalformedJson, 4);
+    let report = Enricher::new(sim.provider())
+        .enrich(&items())
+        .await
+        .unwrap();
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].id, "a1");
+    assert_eq!(report.failed[0].kind, FailureKind::InvalidAnswer);
+    assert_eq!(report.enrichments.len(), 4);
+    assert_eq!(report.spend.requests, 2 + 2 + 4);
+}

@@ -148,7 +148,10 @@ async fn full_jitter_stays_under_each_ceiling() {
     for (i, gap) in gaps.iter().enumerate() {
         let ceiling = Duration::from_millis(100 << i);
         // A draw just under the ceiling can land on the next millisecond tick of tokio's timer.
-        assert!(*gap <= ceiling + Duration::from_millis(1), "delay {i} was {gap:?}, ceiling {ceiling:?}");
+        assert!(
+            *gap <= ceiling + Duration::from_millis(1),
+            "delay {i} was {gap:?}, ceiling {ceiling:?}"
+        );
     }
     // Uniform jitter: six draws all under 5% of their ceiling would be a broken RNG.
     assert!(
