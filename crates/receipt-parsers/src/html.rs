@@ -1,0 +1,115 @@
+//! HTML to text, keeping the layout receipts rely on: table rows and blocks
+//! become lines, cells are separated by spaces, entities are decoded.
+
+/// Tags after which a line ends.
+const BLOCK: &[&str] = &[
+    "p", "div", "tr", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tbody", "thead",
+    "ul", "ol", "section", "header", "footer", "hr", "title",
+];
+/// Tags whose content is not text.
+const SKIP: &[&str] = &["script", "style", "head"];
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "nbsp" => ' ',
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "pound" => '£',
+        "euro" => '€',
+        "yen" => '¥',
+        "cent" => '¢',
+        "times" => '×',
+        "middot" => '·',
+        "bull" => '•',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "zwnj" | "zwj" | "shy" => '\u{200b}',
+        _ => return None,
+    })
+}
+
+/// The text of `html`, a line per block and table row.
+///
+/// ```
+/// let text = receipt_parsers::html::to_text("<table><tr><td>Total</td><td>&pound;9.99</td></tr></table><p>Order&nbsp;#12</p>");
+/// assert_eq!(text, "Total £9.99\nOrder #12");
+/// ```
+pub fn to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    let mut skipping: Option<String> = None;
+    while let Some(lt) = rest.find('<') {
+        if skipping.is_none() {
+            push_text(&mut out, &rest[..lt]);
+        }
+        let after = &rest[lt + 1..];
+        let Some(gt) = after.find('>') else { break };
+        let tag = &after[..gt];
+        rest = &after[gt + 1..];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(skipped) = &skipping {
+            if closing && name == *skipped {
+                skipping = None;
+            }
+            continue;
+        }
+        if !closing && SKIP.contains(&name.as_str()) && !tag.ends_with('/') {
+            skipping = Some(name);
+            continue;
+        }
+        if BLOCK.contains(&name.as_str()) {
+            if !out.ends_with('\n') && !out.is_empty() {
+                out.push('\n');
+            }
+        } else if (name == "td" || name == "th") && !out.ends_with(['\n', ' ']) && !out.is_empty() {
+            out.push(' ');
+        }
+    }
+    if skipping.is_none() {
+        push_text(&mut out, rest);
+    }
+    out.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn push_text(out: &mut String, raw: &str) {
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '&'
+            && let Some(end) = raw[i + 1..].find(';').filter(|e| *e <= 10)
+            && let Some(decoded) = entity(&raw[i + 1..i + 1 + end])
+        {
+            if decoded != '\u{200b}' {
+                out.push(decoded);
+            }
+            for _ in 0..=end {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(if c.is_whitespace() { ' ' } else { c });
+    }
+}

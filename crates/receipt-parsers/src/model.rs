@@ -1,0 +1,165 @@
+//! What a parse produces.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+/// What kind of message it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A purchase with a charge.
+    Receipt,
+    /// Money back.
+    Refund,
+    /// An order cancelled.
+    Cancellation,
+    /// Shipped, dispatched, out for delivery.
+    Shipping,
+    /// A subscription notice without a charge (a reminder, a plan change).
+    SubscriptionNotice,
+    /// Promotion.
+    Marketing,
+    /// Anything else.
+    Other,
+}
+
+/// The pipeline stage a field came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// A vendor parser.
+    Vendor,
+    /// schema.org markup (JSON-LD or microdata).
+    SchemaOrg,
+    /// Generic patterns.
+    Pattern,
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field<T> {
+    /// The value.
+    pub value: T,
+    /// The stage that found it.
+    pub source: Method,
+    /// How sure that stage is, 0 to 1.
+    pub confidence: f32,
+}
+
+/// An exact amount in a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Money {
+    /// The amount.
+    pub amount: Decimal,
+    /// ISO 4217 code.
+    pub currency: Currency,
+}
+
+/// An ISO 4217 currency code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Currency(pub &'static str);
+
+/// A line of a receipt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineItem {
+    /// What was bought.
+    pub description: String,
+    /// How many.
+    pub quantity: u32,
+    /// Price of one, when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Money>,
+    /// The line's total, when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<Money>,
+    /// SKU or ASIN, when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+}
+
+/// A structured receipt. Every field keeps its source stage and confidence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Receipt {
+    /// The registry key of the vendor parser that recognised the sender (`amazon`).
+    pub vendor: Option<&'static str>,
+    /// The merchant's display name.
+    pub merchant: Option<Field<String>>,
+    /// Order ids.
+    pub order_ids: Vec<String>,
+    /// The order date (a civil date, as the person reads it).
+    pub date: Option<Field<Date>>,
+    /// The total charged.
+    pub total: Option<Field<Money>>,
+    /// Before tax, shipping and discounts.
+    pub subtotal: Option<Field<Money>>,
+    /// Tax or VAT.
+    pub tax: Option<Field<Money>>,
+    /// Shipping.
+    pub shipping: Option<Field<Money>>,
+    /// Discounts (positive).
+    pub discount: Option<Field<Money>>,
+    /// Lines.
+    pub line_items: Vec<LineItem>,
+    /// How it was paid, when shown (`Visa ending 1234`, `PayPal`).
+    pub payment_method: Option<String>,
+    /// For refunds and cancellations: the original order id.
+    pub refund_of: Option<String>,
+}
+
+impl Receipt {
+    /// The merchant's name normalised for matching: lower case, letters and digits only.
+    ///
+    /// ```
+    /// let mut r = receipt_parsers::Receipt::default();
+    /// r.merchant = Some(receipt_parsers::Field { value: "Uber Eats".into(), source: receipt_parsers::Method::Vendor, confidence: 1.0 });
+    /// assert_eq!(r.merchant_normalised().as_deref(), Some("ubereats"));
+    /// ```
+    pub fn merchant_normalised(&self) -> Option<String> {
+        self.merchant.as_ref().map(|m| {
+            m.value
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+    }
+
+    /// The stage most fields came from (the one that found the total, if any).
+    pub fn method(&self) -> Option<Method> {
+        self.total
+            .as_ref()
+            .map(|t| t.source)
+            .or_else(|| self.merchant.as_ref().map(|m| m.source))
+    }
+
+    /// The confidence of the total (or of the merchant when no total was found).
+    pub fn confidence(&self) -> f32 {
+        self.total
+            .as_ref()
+            .map(|t| t.confidence)
+            .or_else(|| self.merchant.as_ref().map(|m| m.confidence))
+            .unwrap_or(0.0)
+    }
+}
+
+/// The outcome for one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parsed {
+    /// `Message-ID`.
+    pub message_id: Option<String>,
+    /// The From address.
+    pub from: Option<String>,
+    /// The subject.
+    pub subject: Option<String>,
+    /// What kind of message it is.
+    pub kind: Kind,
+    /// Why the pre-filter decided so.
+    pub reason: String,
+    /// Whether the From domain is authenticated (DKIM/DMARC aligned): `None`
+    /// when the message carries no authentication results (or is a bare HTML body).
+    pub sender_verified: Option<bool>,
+    /// The receipt, for receipts, refunds, cancellations and shipping notices with an order.
+    pub receipt: Option<Receipt>,
+}

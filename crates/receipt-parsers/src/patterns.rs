@@ -1,0 +1,210 @@
+//! Generic patterns: labelled amounts, order ids, dates and simple item lines,
+//! for any sender. Vendor parsers reuse them with their own labels.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Currency, LineItem, Money};
+
+/// Labels of the amount that was charged, most specific first.
+pub const TOTAL: &[&str] = &[
+    "order total",
+    "grand total",
+    "total paid",
+    "amount paid",
+    "total charged",
+    "total amount",
+    "you paid",
+    "payment total",
+    "gesamtsumme",
+    "gesamtbetrag",
+    "montant total",
+    "total ttc",
+    "importe total",
+    "totale ordine",
+    "totale",
+    "summe",
+    "total",
+];
+/// Labels of the subtotal (never taken for the total).
+pub const SUBTOTAL: &[&str] = &[
+    "items subtotal",
+    "item(s) subtotal",
+    "subtotal",
+    "sub-total",
+    "sub total",
+    "zwischensumme",
+    "sous-total",
+    "subtotale",
+];
+/// Labels of tax.
+pub const TAX: &[&str] = &["vat", "tax", "mwst", "ust", "tva", "iva"];
+/// Labels of shipping.
+pub const SHIPPING: &[&str] = &[
+    "shipping",
+    "postage",
+    "delivery fee",
+    "delivery",
+    "versand",
+    "livraison",
+    "envío",
+    "spedizione",
+];
+/// Labels of discounts.
+pub const DISCOUNT: &[&str] = &[
+    "discount",
+    "promotion",
+    "promo",
+    "voucher",
+    "coupon",
+    "rabatt",
+    "remise",
+    "descuento",
+    "sconto",
+];
+
+/// Words that make a "total" line something else.
+const NOT_TOTAL: &[&str] = &[
+    "subtotal",
+    "sub-total",
+    "sub total",
+    "zwischensumme",
+    "sous-total",
+    "subtotale",
+    "before",
+    "excl",
+    "items total",
+];
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// The amount on the first line carrying one of `labels` (or on the line after
+/// it, for tables that put the value below). `total` lines skip subtotals.
+pub fn labelled(
+    text: &str,
+    labels: &[&str],
+    currency: Option<Currency>,
+    is_total: bool,
+) -> Option<Money> {
+    let all: Vec<&str> = lines(text).collect();
+    for label in labels {
+        for (i, line) in all.iter().enumerate() {
+            let lower = line.to_lowercase();
+            let Some(at) = lower.find(label) else {
+                continue;
+            };
+            let starts_word = at == 0
+                || !lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            if !starts_word || (is_total && NOT_TOTAL.iter().any(|n| lower.contains(n))) {
+                continue;
+            }
+            // `at` indexes the lower-cased line; lower-casing can change byte
+            // lengths, so fall back to the whole line when it is not a boundary there.
+            let after = line.get(at + label.len()..).unwrap_or(line);
+            if let Some(m) = crate::money::find(after, currency) {
+                return Some(m);
+            }
+            if let Some(next) = all.get(i + 1)
+                && let Some(m) = crate::money::find(next, currency)
+            {
+                return Some(m);
+            }
+        }
+    }
+    None
+}
+
+static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})\b",
+    )
+    .expect("compiles")
+});
+
+/// Order ids after "Order #", "Order number:", "Bestellnummer", ... (with at least one digit).
+pub fn order_ids(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for c in ORDER_ID.captures_iter(text) {
+        let id = c[1].trim_end_matches('-').to_owned();
+        if id.chars().any(|ch| ch.is_ascii_digit()) && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+static QTY_X: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{1,3})\s*[x×]\s+(.+?)\s{1,}(\S*\d[\d.,]*\S*)$").expect("compiles")
+});
+static QTY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(.+?)\s+(?:qty|quantity|menge|quantité|cantidad|quantità)\s*:?\s*(\d{1,3})\s+(\S*\d[\d.,]*\S*)$").expect("compiles")
+});
+
+/// Item lines of the forms `2 x Widget £9.98` and `Widget Qty: 2 £9.98`.
+pub fn line_items(text: &str, currency: Option<Currency>) -> Vec<LineItem> {
+    let mut items = Vec::new();
+    for line in lines(text) {
+        let (qty, description, price) = if let Some(c) = QTY_X.captures(line) {
+            (
+                c[1].parse().unwrap_or(1),
+                c[2].trim().to_owned(),
+                c[3].to_owned(),
+            )
+        } else if let Some(c) = QTY_LABEL.captures(line) {
+            (
+                c[2].parse().unwrap_or(1),
+                c[1].trim().to_owned(),
+                c[3].to_owned(),
+            )
+        } else {
+            continue;
+        };
+        let Some(total) = crate::money::find(&price, currency) else {
+            continue;
+        };
+        let unit_price = (qty > 1).then(|| Money {
+            amount: total.amount / rust_decimal::Decimal::from(qty),
+            currency: total.currency,
+        });
+        items.push(LineItem {
+            description,
+            quantity: qty,
+            unit_price: unit_price.or(Some(total)),
+            total: Some(total),
+            sku: None,
+        });
+    }
+    items
+}
+
+/// The date on a line labelled as the order date, or the first date in the text.
+pub fn order_date(text: &str, day_first: bool) -> Option<time::Date> {
+    const LABELS: &[&str] = &[
+        "order date",
+        "ordered on",
+        "order placed",
+        "date of purchase",
+        "purchase date",
+        "invoice date",
+        "bestelldatum",
+        "date de commande",
+        "fecha del pedido",
+        "data dell'ordine",
+        "date:",
+    ];
+    for line in lines(text) {
+        let lower = line.to_lowercase();
+        if LABELS.iter().any(|l| lower.contains(l))
+            && let Some(d) = crate::dates::find(line, day_first)
+        {
+            return Some(d);
+        }
+    }
+    crate::dates::find(text, day_first)
+}

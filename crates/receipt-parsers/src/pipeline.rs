@@ -1,0 +1,240 @@
+//! The pipeline: message -> sender authentication -> pre-filter -> vendor
+//! parser -> schema.org -> generic patterns. Later stages fill what earlier
+//! ones left empty; every field keeps its stage and confidence.
+
+use crate::message::Email;
+use crate::model::{Currency, Field, Kind, Method, Parsed, Receipt};
+use crate::vendors::{Registry, Vendor};
+use crate::{auth, patterns, prefilter, schema_org};
+
+/// Why a message could not be parsed at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses messages with a [`Registry`] of vendors.
+///
+/// ```
+/// let raw = b"From: Shop <orders@shop.example>\r\nSubject: Your order confirmation\r\nMessage-ID: <1@shop.example>\r\n\r\nOrder #A-10001\r\nSubtotal: \xc2\xa310.00\r\nOrder total: \xc2\xa312.50\r\n";
+/// let parsed = receipt_parsers::Pipeline::default().parse(raw).unwrap();
+/// assert_eq!(parsed.kind, receipt_parsers::Kind::Receipt);
+/// let receipt = parsed.receipt.unwrap();
+/// assert_eq!(receipt.total.unwrap().value.amount.to_string(), "12.50");
+/// assert_eq!(receipt.order_ids, ["A-10001"]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Pipeline {
+    registry: Registry,
+}
+
+fn field<T>(value: T, source: Method, confidence: f32) -> Field<T> {
+    Field {
+        value,
+        source,
+        confidence,
+    }
+}
+
+/// The currency of amounts without a symbol, from the sender's country domain.
+fn domain_currency(domain: Option<&str>) -> Option<Currency> {
+    let domain = domain?;
+    let tld = domain.rsplit('.').next()?;
+    Some(Currency(match tld {
+        "uk" => "GBP",
+        "de" | "fr" | "it" | "es" | "nl" | "ie" | "be" | "at" | "pt" | "fi" => "EUR",
+        "se" => "SEK",
+        "pl" => "PLN",
+        "jp" => "JPY",
+        "au" => "AUD",
+        "ca" => "CAD",
+        _ => return None,
+    }))
+}
+
+impl Pipeline {
+    /// A pipeline over `registry`.
+    pub fn new(registry: Registry) -> Self {
+        Pipeline { registry }
+    }
+
+    /// The registry in use.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Parses raw message bytes.
+    pub fn parse(&self, bytes: &[u8]) -> Result<Parsed, ParseError> {
+        let email =
+            Email::parse(bytes).ok_or_else(|| ParseError("not an RFC 5322 message".into()))?;
+        Ok(self.parse_email(&email))
+    }
+
+    /// Parses a bare HTML body (no headers): the vendor is recognised from the content.
+    pub fn parse_html(&self, html: &str) -> Parsed {
+        self.parse_email(&Email::from_html(html))
+    }
+
+    /// Runs the stages on an already parsed message.
+    pub fn parse_email(&self, email: &Email) -> Parsed {
+        let verified = if email.headerless {
+            None
+        } else {
+            auth::sender_verified(email)
+        };
+        let (kind, reason, _) = prefilter::classify(email);
+        let receipt = match kind {
+            Kind::Receipt | Kind::Refund | Kind::Cancellation | Kind::Shipping => {
+                Some(self.extract(email, kind, verified))
+            }
+            Kind::SubscriptionNotice | Kind::Marketing | Kind::Other => None,
+        };
+        Parsed {
+            message_id: email.message_id.clone(),
+            from: email.from_address.clone(),
+            subject: (!email.subject.is_empty()).then(|| email.subject.clone()),
+            kind,
+            reason,
+            sender_verified: verified,
+            receipt,
+        }
+    }
+
+    fn vendor(&self, email: &Email, verified: Option<bool>) -> Option<&'static Vendor> {
+        // A sender that failed authentication never gets a vendor's trust.
+        if verified == Some(false) {
+            return None;
+        }
+        let html = email.html.as_deref().unwrap_or(&email.text);
+        if email.headerless {
+            return self.registry.by_content(html, false);
+        }
+        email
+            .from_domain
+            .as_deref()
+            .and_then(|d| self.registry.by_domain(d))
+            .filter(|v| !v.platform)
+            .or_else(|| self.registry.by_content(html, true))
+    }
+
+    fn extract(&self, email: &Email, kind: Kind, verified: Option<bool>) -> Receipt {
+        let text = email.text.as_str();
+        let vendor = self.vendor(email, verified);
+        let mut receipt = Receipt {
+            vendor: vendor.map(|v| v.key),
+            ..Receipt::default()
+        };
+        let currency = vendor
+            .and_then(|v| v.currency.map(Currency))
+            .or_else(|| domain_currency(email.from_domain.as_deref()));
+        let day_first = vendor.is_none_or(|v| v.day_first);
+
+        if let Some(v) = vendor {
+            let confidence = if verified == Some(true) { 0.95 } else { 0.8 };
+            let merchant = if v.platform {
+                email
+                    .from_name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| v.name.to_owned())
+            } else {
+                v.name.to_owned()
+            };
+            receipt.merchant = Some(field(merchant, Method::Vendor, confidence));
+            receipt.order_ids = v.order_ids(text);
+            receipt.total = patterns::labelled(text, v.total_labels, currency, true)
+                .map(|m| field(m, Method::Vendor, confidence));
+        }
+
+        if let Some(html) = email.html.as_deref() {
+            let found = schema_org::extract(html);
+            let c = 0.9;
+            if receipt.merchant.is_none() {
+                receipt.merchant = found.merchant.map(|m| field(m, Method::SchemaOrg, c));
+            }
+            for id in found.order_ids {
+                if !receipt.order_ids.contains(&id) {
+                    receipt.order_ids.push(id);
+                }
+            }
+            if receipt.total.is_none() {
+                receipt.total = found.total.map(|m| field(m, Method::SchemaOrg, c));
+            }
+            receipt.date = found.date.map(|d| field(d, Method::SchemaOrg, c));
+            receipt.line_items = found.line_items;
+        }
+
+        let c = 0.6;
+        let method_of = |found_by_vendor: bool| {
+            if found_by_vendor {
+                Method::Vendor
+            } else {
+                Method::Pattern
+            }
+        };
+        if receipt.merchant.is_none() {
+            let name = email.from_name.clone().filter(|n| !n.trim().is_empty());
+            receipt.merchant = name.map(|n| field(n, Method::Pattern, 0.5));
+        }
+        if receipt.order_ids.is_empty() {
+            receipt.order_ids = patterns::order_ids(text);
+        }
+        if receipt.total.is_none() {
+            receipt.total = patterns::labelled(text, patterns::TOTAL, currency, true)
+                .map(|m| field(m, Method::Pattern, c));
+        }
+        // The totals' currency is the receipt's: symbol-less amounts take it.
+        let currency = receipt
+            .total
+            .as_ref()
+            .map(|t| t.value.currency)
+            .or(currency);
+        let by_vendor = vendor.is_some();
+        receipt.subtotal = patterns::labelled(text, patterns::SUBTOTAL, currency, false)
+            .map(|m| field(m, method_of(by_vendor), c));
+        receipt.tax = patterns::labelled(text, patterns::TAX, currency, false)
+            .map(|m| field(m, method_of(by_vendor), c));
+        receipt.shipping = patterns::labelled(text, patterns::SHIPPING, currency, false)
+            .map(|m| field(m, method_of(by_vendor), c));
+        receipt.discount = patterns::labelled(text, patterns::DISCOUNT, currency, false)
+            .map(|m| crate::model::Money {
+                amount: m.amount.abs(),
+                currency: m.currency,
+            })
+            .map(|m| field(m, method_of(by_vendor), c));
+        if receipt.date.is_none() {
+            receipt.date = patterns::order_date(text, day_first)
+                .map(|d| field(d, method_of(by_vendor), c))
+                .or_else(|| email.sent.map(|d| field(d, Method::Pattern, 0.5)));
+        }
+        if receipt.line_items.is_empty() {
+            receipt.line_items = patterns::line_items(text, currency);
+        }
+        receipt.payment_method = payment_method(text);
+        if matches!(kind, Kind::Refund | Kind::Cancellation) {
+            receipt.refund_of = receipt.order_ids.first().cloned();
+        }
+        receipt
+    }
+}
+
+/// `Visa ending in 1234`, `Mastercard ****1234`, `PayPal`, `Apple Pay`.
+fn payment_method(text: &str) -> Option<String> {
+    static CARD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(visa|mastercard|master card|amex|american express|maestro|debit card|credit card)\b[^\n\d]{0,20}(\d{4})\b")
+            .expect("compiles")
+    });
+    if let Some(c) = CARD.captures(text) {
+        return Some(format!("{} ending {}", &c[1], &c[2]));
+    }
+    ["Apple Pay", "Google Pay", "PayPal", "Klarna", "Gift Card"]
+        .iter()
+        .find(|m| text.contains(*m))
+        .map(|m| (*m).to_owned())
+}

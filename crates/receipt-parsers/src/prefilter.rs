@@ -1,0 +1,184 @@
+//! The pre-filter: what kind of message is this, from headers and text alone
+//! (no DOM is built for messages that are not worth it).
+
+use crate::message::Email;
+use crate::model::Kind;
+
+const REFUND: &[&str] = &[
+    "refund",
+    "refunded",
+    "rückerstattung",
+    "erstattung",
+    "remboursement",
+    "reembolso",
+    "rimborso",
+    "money back",
+];
+const CANCEL: &[&str] = &[
+    "cancelled",
+    "canceled",
+    "cancellation",
+    "storniert",
+    "stornierung",
+    "annulée",
+    "annulation",
+    "cancelado",
+    "annullato",
+];
+const SHIPPING: &[&str] = &[
+    "shipped",
+    "dispatched",
+    "on its way",
+    "on the way",
+    "out for delivery",
+    "has been delivered",
+    "was delivered",
+    "versandt",
+    "zugestellt",
+    "expédié",
+    "expédiée",
+    "enviado",
+    "spedito",
+    "tracking number",
+    "your package",
+];
+const RECEIPT: &[&str] = &[
+    "receipt",
+    "order confirmation",
+    "your order",
+    "order placed",
+    "thanks for your order",
+    "thank you for your order",
+    "thank you for your purchase",
+    "invoice",
+    "payment received",
+    "you paid",
+    "you sent",
+    "payment to",
+    "charged",
+    "booking confirmation",
+    "your trip",
+    "your ride",
+    "bestellung",
+    "bestellbestätigung",
+    "rechnung",
+    "commande",
+    "facture",
+    "pedido",
+    "ordine",
+    "ricevuta",
+    "order total",
+    "amount paid",
+    "total paid",
+    "billing",
+];
+const SUBSCRIPTION: &[&str] = &[
+    "will renew",
+    "renewal reminder",
+    "upcoming renewal",
+    "trial ends",
+    "trial is ending",
+    "price change",
+    "plan change",
+    "subscription update",
+];
+const MARKETING: &[&str] = &[
+    "% off",
+    "sale",
+    "deal",
+    "offer",
+    "discover",
+    "new arrivals",
+    "don't miss",
+    "limited time",
+    "exclusive",
+    "recommended for you",
+    "just for you",
+    "playlist",
+    "new releases",
+];
+const CHARGE: &[&str] = &[
+    "total", "amount", "charged", "paid", "payment", "subtotal", "summe", "betrag", "montant",
+    "importe", "importo",
+];
+
+fn any(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str> {
+    needles.iter().copied().find(|n| haystack.contains(n))
+}
+
+/// The kind of `email`, why, and how sure.
+pub fn classify(email: &Email) -> (Kind, String, f32) {
+    let subject = email.subject.to_lowercase();
+    // The first part of the body carries the message's purpose; footers are noise.
+    let original: String = email.text.chars().take(4000).collect();
+    let head = original.to_lowercase();
+    // Currency codes are upper case: look for amounts before lower-casing.
+    let has_amount = !crate::money::find_all(&original, None).is_empty();
+    let charged = any(&head, CHARGE).is_some() && has_amount;
+
+    if let Some(w) = any(&subject, REFUND)
+        .or_else(|| any(&head, REFUND).filter(|_| has_amount && any(&subject, RECEIPT).is_none()))
+    {
+        return (Kind::Refund, format!("refund wording ({w:?})"), 0.85);
+    }
+    if let Some(w) = any(&subject, CANCEL) {
+        return (
+            Kind::Cancellation,
+            format!("cancellation wording in the subject ({w:?})"),
+            0.85,
+        );
+    }
+    if let Some(w) = any(&subject, SHIPPING) {
+        return (
+            Kind::Shipping,
+            format!("shipping wording in the subject ({w:?})"),
+            0.85,
+        );
+    }
+    if let Some(w) = any(&subject, RECEIPT).filter(|_| charged || has_amount) {
+        return (
+            Kind::Receipt,
+            format!("receipt wording in the subject ({w:?}) and an amount"),
+            0.9,
+        );
+    }
+    if let Some(w) = any(&subject, SUBSCRIPTION).filter(|_| !charged) {
+        return (
+            Kind::SubscriptionNotice,
+            format!("subscription wording without a charge ({w:?})"),
+            0.7,
+        );
+    }
+    if email.bulk
+        && let Some(w) = any(&subject, MARKETING).or_else(|| any(&head, MARKETING))
+        && !charged
+    {
+        return (
+            Kind::Marketing,
+            format!("bulk mail with promotional wording ({w:?}) and no charge"),
+            0.8,
+        );
+    }
+    if let Some(w) = any(&head, RECEIPT).filter(|_| charged) {
+        return (
+            Kind::Receipt,
+            format!("receipt wording in the body ({w:?}) and a charged amount"),
+            0.7,
+        );
+    }
+    if let Some(w) = any(&head, SHIPPING) {
+        return (
+            Kind::Shipping,
+            format!("shipping wording in the body ({w:?})"),
+            0.6,
+        );
+    }
+    if email.bulk {
+        return (Kind::Marketing, "bulk mail without a charge".into(), 0.6);
+    }
+    (
+        Kind::Other,
+        "no receipt, refund, shipping or marketing signal".into(),
+        0.5,
+    )
+}
