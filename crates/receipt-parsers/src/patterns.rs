@@ -139,11 +139,14 @@ pub fn order_ids(text: &str) -> Vec<String> {
     ids
 }
 
+/// A price at the end of a line, its currency possibly after a space (`39,99 €`).
+const PRICE: &str = r"(\S*\d[\d.,]*\S*(?:\s?(?:€|EUR|GBP|USD|kr|zł))?)";
 static QTY_X: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,3})\s*[x×]\s+(.+?)\s{1,}(\S*\d[\d.,]*\S*)$").expect("compiles")
+    Regex::new(&format!(r"^(\d{{1,3}})\s*[x×]\s+(.+?)\s+{PRICE}$")).expect("compiles")
 });
 static QTY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(.+?)\s+(?:qty|quantity|menge|quantité|cantidad|quantità)\s*:?\s*(\d{1,3})\s+(\S*\d[\d.,]*\S*)$").expect("compiles")
+    Regex::new(&format!(r"(?i)^(.+?)\s+(?:qty|quantity|menge|quantité|cantidad|quantità)\s*:?\s*(\d{{1,3}})\s+{PRICE}$"))
+        .expect("compiles")
 });
 
 /// Item lines of the forms `2 x Widget £9.98` and `Widget Qty: 2 £9.98`.

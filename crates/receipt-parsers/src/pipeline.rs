@@ -115,10 +115,11 @@ impl Pipeline {
         if email.headerless {
             return self.registry.by_content(html, false);
         }
+        let content = format!("{}\n{}", email.subject, email.text);
         email
             .from_domain
             .as_deref()
-            .and_then(|d| self.registry.by_domain(d))
+            .and_then(|d| self.registry.by_sender(d, &content))
             .filter(|v| !v.platform)
             .or_else(|| self.registry.by_content(html, true))
     }

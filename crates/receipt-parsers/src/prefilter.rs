@@ -72,6 +72,24 @@ const RECEIPT: &[&str] = &[
     "total paid",
     "billing",
 ];
+/// More receipt wording (confirmations of payment, bookings, purchases).
+const RECEIPT_MORE: &[&str] = &[
+    "payment confirmation",
+    "confirmation of payment",
+    "order confirmed",
+    "booking confirmed",
+    "purchase",
+];
+/// Subject words that, with a charged amount in the body, make a receipt.
+const ORDERISH: &[&str] = &[
+    "order",
+    "payment",
+    "booking",
+    "subscription",
+    "renewal",
+    "trip",
+    "ride",
+];
 const SUBSCRIPTION: &[&str] = &[
     "will renew",
     "renewal reminder",
@@ -135,7 +153,10 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
             0.85,
         );
     }
-    if let Some(w) = any(&subject, RECEIPT).filter(|_| charged || has_amount) {
+    if let Some(w) = any(&subject, RECEIPT)
+        .or_else(|| any(&subject, RECEIPT_MORE))
+        .filter(|_| charged || has_amount)
+    {
         return (
             Kind::Receipt,
             format!("receipt wording in the subject ({w:?}) and an amount"),
@@ -157,6 +178,13 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
             Kind::Marketing,
             format!("bulk mail with promotional wording ({w:?}) and no charge"),
             0.8,
+        );
+    }
+    if let Some(w) = any(&subject, ORDERISH).filter(|_| charged) {
+        return (
+            Kind::Receipt,
+            format!("{w:?} in the subject and a charged amount"),
+            0.75,
         );
     }
     if let Some(w) = any(&head, RECEIPT).filter(|_| charged) {

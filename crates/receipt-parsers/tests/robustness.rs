@@ -6,11 +6,16 @@ use proptest::prelude::*;
 use receipt_parsers::Pipeline;
 
 fn fixtures() -> Vec<Vec<u8>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut all: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
-        .collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut all: Vec<Vec<u8>> = Vec::new();
+    for dir in [root.clone(), root.join("vendors")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "eml" || e == "html") {
+                all.push(std::fs::read(path).unwrap());
+            }
+        }
+    }
     all.sort();
     all
 }

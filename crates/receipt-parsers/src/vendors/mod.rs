@@ -136,7 +136,15 @@ impl Registry {
 
     /// The vendor for a sender domain: the longest matching registered domain wins.
     pub fn by_domain(&self, host: &str) -> Option<&'static Vendor> {
-        self.vendors
+        self.by_sender(host, "")
+    }
+
+    /// The vendor for a sender domain; when several vendors share the
+    /// longest matching domain (Google's products), the one whose marker
+    /// appears in `content` wins.
+    pub fn by_sender(&self, host: &str, content: &str) -> Option<&'static Vendor> {
+        let scored: Vec<(usize, &'static Vendor)> = self
+            .vendors
             .iter()
             .filter_map(|v| {
                 v.domains
@@ -146,8 +154,19 @@ impl Registry {
                     .max()
                     .map(|len| (len, *v))
             })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, v)| v)
+            .collect();
+        let best = scored.iter().map(|(len, _)| *len).max()?;
+        let tied: Vec<&'static Vendor> = scored
+            .iter()
+            .filter(|(len, _)| *len == best)
+            .map(|(_, v)| *v)
+            .collect();
+        if tied.len() == 1 {
+            return tied.first().copied();
+        }
+        let lower = content.to_lowercase();
+        tied.into_iter()
+            .find(|v| v.markers.iter().any(|m| lower.contains(m)))
     }
 
     /// The vendor whose markers (or domains, as link hosts) appear in `html`.

@@ -26,7 +26,8 @@ static APPLE: Vendor = Vendor {
 #[distributed_slice(VENDORS)]
 static PAYPAL: Vendor = Vendor {
     markers: &["paypal.com/myaccount"],
-    total_labels: &["you sent", "you paid", "total", "amount"],
+    // "You paid" is the amount in the payer's currency when PayPal converted it.
+    total_labels: &["you paid", "total", "you sent", "amount"],
     order_id: Some(r"(?i)transaction (?:id|ID)\s*:?\s*([A-Z0-9]{17})"),
     ..Vendor::new(
         "paypal",
@@ -49,27 +50,28 @@ service!(
     ["microsoft.com", "email.microsoft.com", "xbox.com"],
     Some(r"(?i)order (?:number|#):?\s*(\d{8,})")
 );
-service!(
-    GOOGLE_PLAY,
-    "google-play",
-    "Google Play",
-    ["googleplay-noreply.google.com", "play.google.com"],
-    Some(r"(?i)order (?:number|#):?\s*(GPA\.[\d-]+)")
-);
-service!(
-    GOOGLE_WORKSPACE,
-    "google-workspace",
-    "Google Workspace",
-    ["workspace-noreply.google.com"],
-    Some(r"(?i)invoice (?:number|#):?\s*(\d{8,})")
-);
-service!(
-    GOOGLE_CLOUD,
-    "google-cloud",
-    "Google Cloud",
-    ["cloud.google.com", "payments-noreply.google.com"],
-    Some(r"(?i)invoice (?:number|#):?\s*(\d{8,})")
-);
+// Google's products share google.com: the content says which one it is.
+#[distributed_slice(VENDORS)]
+static GOOGLE_PLAY: Vendor = Vendor {
+    markers: &["google play"],
+    order_id: Some(r"(?i)order (?:number|#):?\s*(GPA\.[\d-]+)"),
+    ..Vendor::new("google-play", "Google Play", &["google.com"])
+};
+
+#[distributed_slice(VENDORS)]
+static GOOGLE_WORKSPACE: Vendor = Vendor {
+    markers: &["google workspace"],
+    order_id: Some(r"(?i)invoice (?:number|#):?\s*(\d{8,})"),
+    ..Vendor::new("google-workspace", "Google Workspace", &["google.com"])
+};
+
+#[distributed_slice(VENDORS)]
+static GOOGLE_CLOUD: Vendor = Vendor {
+    markers: &["google cloud"],
+    order_id: Some(r"(?i)invoice (?:number|#):?\s*(\d{8,})"),
+    ..Vendor::new("google-cloud", "Google Cloud", &["google.com"])
+};
+
 service!(
     ATLASSIAN,
     "atlassian",
