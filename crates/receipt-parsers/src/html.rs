@@ -96,20 +96,39 @@ pub fn to_text(html: &str) -> String {
 }
 
 fn push_text(out: &mut String, raw: &str) {
-    let mut chars = raw.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '&'
-            && let Some(end) = raw[i + 1..].find(';').filter(|e| *e <= 10)
-            && let Some(decoded) = entity(&raw[i + 1..i + 1 + end])
-        {
-            if decoded != '\u{200b}' {
-                out.push(decoded);
-            }
-            for _ in 0..=end {
-                chars.next();
-            }
-            continue;
+    // Copy runs between entities in bulk; source line breaks are spaces in HTML.
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let run = rest.find('&').unwrap_or(rest.len());
+        let (plain, tail) = rest.split_at(run);
+        if plain.contains(['\n', '\r', '\t']) {
+            out.extend(
+                plain
+                    .chars()
+                    .map(|c| if c.is_whitespace() { ' ' } else { c }),
+            );
+        } else {
+            out.push_str(plain);
         }
-        out.push(if c.is_whitespace() { ' ' } else { c });
+        rest = tail;
+        if rest.is_empty() {
+            break;
+        }
+        let decoded = rest[1..]
+            .find(';')
+            .filter(|e| *e <= 10)
+            .and_then(|end| Some((entity(&rest[1..1 + end])?, end)));
+        match decoded {
+            Some((c, end)) => {
+                if c != '\u{200b}' {
+                    out.push(c);
+                }
+                rest = &rest[end + 2..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
     }
 }

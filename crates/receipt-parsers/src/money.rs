@@ -13,10 +13,10 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         (?P<neg>[-−–(]\s*)?
-        (?P<pre>US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|£|€|\$|¥|₹|\b(?:GBP|EUR|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD)\b)?
+        (?P<pre>US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|£|€|\$|¥|₹|(?-u:\b)(?:GBP|EUR|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD)(?-u:\b))?
         \s?
         (?P<num>\d{1,3}(?:[.,\x{a0}\x{202f}\ ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)
-        (?:\s?(?P<post>€|£|\b(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|kr|zł)\b))?
+        (?:\s?(?P<post>€|£|(?-u:\b)(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|kr|zł)(?-u:\b)))?
         ",
     )
     .expect("the amount pattern compiles")

@@ -81,18 +81,47 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
+/// A text's non-empty lines, trimmed, with their lower-case forms, split once
+/// and shared by every labelled lookup.
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    raw: Vec<&'a str>,
+    lower: Vec<String>,
+    /// All lower-case lines joined: one search tells whether a label occurs at all.
+    joined: String,
+}
+
+impl<'a> Lines<'a> {
+    /// Splits `text`. Only the first 64 KB are read: a receipt's figures come
+    /// long before that, and the rest of a long mail is footers and promotions.
+    pub fn new(text: &'a str) -> Self {
+        let mut end = text.len().min(64 * 1024);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let raw: Vec<&str> = lines(&text[..end]).collect();
+        let lower: Vec<String> = raw.iter().map(|l| l.to_lowercase()).collect();
+        let joined = lower.join("\n");
+        Lines { raw, lower, joined }
+    }
+}
+
 /// The amount on the first line carrying one of `labels` (or on the line after
 /// it, for tables that put the value below). `total` lines skip subtotals.
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, TOTAL, labelled};
+/// let text = "Subtotal: £10.00\nOrder total: £12.50";
+/// assert_eq!(labelled(&Lines::new(text), TOTAL, None, true).unwrap().amount.to_string(), "12.50");
+/// ```
 pub fn labelled(
-    text: &str,
+    lines: &Lines<'_>,
     labels: &[&str],
     currency: Option<Currency>,
     is_total: bool,
 ) -> Option<Money> {
-    let all: Vec<&str> = lines(text).collect();
-    for label in labels {
-        for (i, line) in all.iter().enumerate() {
-            let lower = line.to_lowercase();
+    for label in labels.iter().filter(|l| lines.joined.contains(*l)) {
+        for (i, (line, lower)) in lines.raw.iter().zip(&lines.lower).enumerate() {
             let Some(at) = lower.find(label) else {
                 continue;
             };
@@ -110,7 +139,7 @@ pub fn labelled(
             if let Some(m) = crate::money::find(after, currency) {
                 return Some(m);
             }
-            if let Some(next) = all.get(i + 1)
+            if let Some(next) = lines.raw.get(i + 1)
                 && let Some(m) = crate::money::find(next, currency)
             {
                 return Some(m);
@@ -122,7 +151,7 @@ pub fn labelled(
 
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})\b",
+        r"(?i)(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
     )
     .expect("compiles")
 });

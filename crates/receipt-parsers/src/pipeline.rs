@@ -126,6 +126,7 @@ impl Pipeline {
 
     fn extract(&self, email: &Email, kind: Kind, verified: Option<bool>) -> Receipt {
         let text = email.text.as_str();
+        let lines = patterns::Lines::new(text);
         let vendor = self.vendor(email, verified);
         let mut receipt = Receipt {
             vendor: vendor.map(|v| v.key),
@@ -149,7 +150,7 @@ impl Pipeline {
             };
             receipt.merchant = Some(field(merchant, Method::Vendor, confidence));
             receipt.order_ids = v.order_ids(text);
-            receipt.total = patterns::labelled(text, v.total_labels, currency, true)
+            receipt.total = patterns::labelled(&lines, v.total_labels, currency, true)
                 .map(|m| field(m, Method::Vendor, confidence));
         }
 
@@ -187,7 +188,7 @@ impl Pipeline {
             receipt.order_ids = patterns::order_ids(text);
         }
         if receipt.total.is_none() {
-            receipt.total = patterns::labelled(text, patterns::TOTAL, currency, true)
+            receipt.total = patterns::labelled(&lines, patterns::TOTAL, currency, true)
                 .map(|m| field(m, Method::Pattern, c));
         }
         // The totals' currency is the receipt's: symbol-less amounts take it.
@@ -197,13 +198,13 @@ impl Pipeline {
             .map(|t| t.value.currency)
             .or(currency);
         let by_vendor = vendor.is_some();
-        receipt.subtotal = patterns::labelled(text, patterns::SUBTOTAL, currency, false)
+        receipt.subtotal = patterns::labelled(&lines, patterns::SUBTOTAL, currency, false)
             .map(|m| field(m, method_of(by_vendor), c));
-        receipt.tax = patterns::labelled(text, patterns::TAX, currency, false)
+        receipt.tax = patterns::labelled(&lines, patterns::TAX, currency, false)
             .map(|m| field(m, method_of(by_vendor), c));
-        receipt.shipping = patterns::labelled(text, patterns::SHIPPING, currency, false)
+        receipt.shipping = patterns::labelled(&lines, patterns::SHIPPING, currency, false)
             .map(|m| field(m, method_of(by_vendor), c));
-        receipt.discount = patterns::labelled(text, patterns::DISCOUNT, currency, false)
+        receipt.discount = patterns::labelled(&lines, patterns::DISCOUNT, currency, false)
             .map(|m| crate::model::Money {
                 amount: m.amount.abs(),
                 currency: m.currency,
@@ -228,7 +229,7 @@ impl Pipeline {
 /// `Visa ending in 1234`, `Mastercard ****1234`, `PayPal`, `Apple Pay`.
 fn payment_method(text: &str) -> Option<String> {
     static CARD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)\b(visa|mastercard|master card|amex|american express|maestro|debit card|credit card)\b[^\n\d]{0,20}(\d{4})\b")
+        regex::Regex::new(r"(?i)(?-u:\b)(visa|mastercard|master card|amex|american express|maestro|debit card|credit card)(?-u:\b)[^\n\d]{0,20}(\d{4})(?-u:\b)")
             .expect("compiles")
     });
     if let Some(c) = CARD.captures(text) {

@@ -4,7 +4,7 @@ use linkme::distributed_slice;
 
 use super::{VENDORS, Vendor};
 
-const AMAZON_ORDER: &str = r"\b(\d{3}-\d{7}-\d{7})\b";
+const AMAZON_ORDER: &str = r"(?-u:\b)(\d{3}-\d{7}-\d{7})(?-u:\b)";
 const AMAZON_TOTAL: &[&str] = &[
     "order total",
     "grand total",

@@ -36,7 +36,7 @@ pub struct Vendor {
     pub day_first: bool,
     /// Labels of the charged total, tried before the generic ones.
     pub total_labels: &'static [&'static str],
-    /// A pattern whose first group is the order id (`\b(\d{3}-\d{7}-\d{7})\b` for Amazon).
+    /// A pattern whose first group is the order id (`(?-u:\b)(\d{3}-\d{7}-\d{7})(?-u:\b)` for Amazon).
     pub order_id: Option<&'static str>,
     /// A platform sends on behalf of many shops: the merchant is the sender's display name.
     pub platform: bool,
