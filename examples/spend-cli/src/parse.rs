@@ -50,7 +50,8 @@ pub fn to_json(source: &str, parsed: &Parsed) -> Value {
             "shipping": money(&r.shipping),
             "line_items": items,
             "method": r.method(),
-            "confidence": r.confidence(),
+            // Two decimals: the f32 behind it would print as 0.949999988.
+            "confidence": (f64::from(r.confidence()) * 100.0).round() / 100.0,
         })
     });
     json!({

@@ -1,0 +1,174 @@
+//! The stages on their own: sender authentication, the pre-filter, schema.org.
+
+use receipt_parsers::{Email, Kind, Pipeline, auth, prefilter, schema_org};
+
+fn email(headers: &str, body: &str) -> Email {
+    Email::parse(
+        format!("{headers}\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n{body}").as_bytes(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn sender_authentication() {
+    let verified = |auth_results: &str| {
+        auth::sender_verified(&email(
+            &format!("From: x@mail.example.co.uk\r\nAuthentication-Results: {auth_results}"),
+            "hi",
+        ))
+    };
+    assert_eq!(
+        verified("mx; dmarc=pass header.from=mail.example.co.uk"),
+        Some(true)
+    );
+    assert_eq!(
+        verified("mx; dkim=pass header.d=example.co.uk"),
+        Some(true),
+        "an aligned parent domain"
+    );
+    assert_eq!(
+        verified("mx; dkim=pass header.d=mailer.example.net"),
+        Some(false),
+        "signed by someone else"
+    );
+    assert_eq!(
+        verified("mx; dkim=pass header.d=example.co.uk; dmarc=fail header.from=mail.example.co.uk"),
+        Some(false)
+    );
+    assert_eq!(
+        verified("mx; spf=pass smtp.mailfrom=example.co.uk"),
+        Some(false),
+        "SPF alone does not authenticate the From"
+    );
+    let arc = email(
+        "From: x@shop.example\r\nARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.i=@shop.example",
+        "hi",
+    );
+    assert_eq!(
+        auth::sender_verified(&arc),
+        Some(true),
+        "ARC results count (forwarded mail)"
+    );
+    assert_eq!(
+        auth::sender_verified(&email("From: x@shop.example", "hi")),
+        None,
+        "no results: unknown"
+    );
+}
+
+#[test]
+fn pre_filter_kinds_with_reasons() {
+    let kind = |subject: &str, body: &str, bulk: bool| {
+        let unsub = if bulk {
+            "\r\nList-Unsubscribe: <https://x.example/u>"
+        } else {
+            ""
+        };
+        let (k, reason, confidence) = prefilter::classify(&email(
+            &format!("From: a@shop.example\r\nSubject: {subject}{unsub}"),
+            body,
+        ));
+        assert!(!reason.is_empty() && confidence > 0.0);
+        k
+    };
+    assert_eq!(
+        kind("Your order confirmation", "Order total: £12.00", false),
+        Kind::Receipt
+    );
+    assert_eq!(
+        kind("Your refund has been processed", "Refund: £12.00", false),
+        Kind::Refund
+    );
+    assert_eq!(
+        kind("Your order has been cancelled", "Order #123456", false),
+        Kind::Cancellation
+    );
+    assert_eq!(
+        kind(
+            "Your parcel has been dispatched",
+            "Tracking number: ZX123",
+            false
+        ),
+        Kind::Shipping
+    );
+    assert_eq!(
+        kind(
+            "Your subscription will renew soon",
+            "Your plan will renew on 1 May.",
+            false
+        ),
+        Kind::SubscriptionNotice
+    );
+    assert_eq!(
+        kind("Summer sale: 30% off everything", "Shop the sale now", true),
+        Kind::Marketing
+    );
+    assert_eq!(
+        kind("Meeting notes", "See you on Tuesday", false),
+        Kind::Other
+    );
+}
+
+#[test]
+fn schema_org_json_ld_variants() {
+    // ParcelDelivery carrying the order; acceptedOffer as one object; the currency on the offer only.
+    let html = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"ParcelDelivery",
+      "partOfOrder":{"@type":"Order","orderNumber":"PD-42","seller":{"@type":"Organization","name":"Parcel Shop"},
+        "acceptedOffer":{"@type":"Offer","itemOffered":{"@type":"Product","name":"Lamp"},"price":"19.50","priceCurrency":"EUR"}}}
+    </script>"#;
+    let found = schema_org::extract(html);
+    assert_eq!(found.order_ids, ["PD-42"]);
+    assert_eq!(found.merchant.as_deref(), Some("Parcel Shop"));
+    assert_eq!(found.line_items.len(), 1);
+    assert_eq!(found.line_items[0].unit_price.unwrap().currency.0, "EUR");
+
+    // An Invoice with totalPaymentDue as a PriceSpecification.
+    let invoice = r#"<script type="application/ld+json">[{"@type":"Invoice","provider":{"name":"Example Hosting"},"accountId":"INV-7",
+      "totalPaymentDue":{"@type":"PriceSpecification","price":"71.88","priceCurrency":"USD"},"paymentDueDate":"2024-11-15"}]</script>"#;
+    let found = schema_org::extract(invoice);
+    assert_eq!(found.merchant.as_deref(), Some("Example Hosting"));
+    let total = found.total.unwrap();
+    assert_eq!(
+        (total.amount.to_string(), total.currency.0),
+        ("71.88".into(), "USD")
+    );
+    assert_eq!(found.date.unwrap().to_string(), "2024-11-15");
+}
+
+#[test]
+fn schema_org_microdata() {
+    let html = r#"<div itemscope itemtype="http://schema.org/Order">
+      <div itemprop="merchant" itemscope itemtype="http://schema.org/Organization"><span itemprop="name">Micro Shop</span></div>
+      <span itemprop="orderNumber">MD-1001</span>
+      <meta itemprop="orderDate" content="2024-05-06">
+      <span itemprop="price">12.34</span><meta itemprop="priceCurrency" content="GBP">
+    </div>"#;
+    let found = schema_org::extract(html);
+    assert_eq!(found.order_ids, ["MD-1001"]);
+    assert_eq!(found.merchant.as_deref(), Some("Micro Shop"));
+    assert_eq!(found.total.unwrap().amount.to_string(), "12.34");
+    assert_eq!(found.date.unwrap().to_string(), "2024-05-06");
+}
+
+#[test]
+fn later_stages_fill_only_what_earlier_ones_left() {
+    // A vendor total, a schema.org date and line items, a subtotal read with the vendor: each keeps its source.
+    let raw = "From: \"Amazon.co.uk\" <auto-confirm@amazon.co.uk>\r\nAuthentication-Results: mx; dmarc=pass header.from=amazon.co.uk\r\nSubject: Your Amazon.co.uk order #205-0000000-1111111\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+      <script type=\"application/ld+json\">{\"@type\":\"Order\",\"orderNumber\":\"205-0000000-1111111\",\"orderDate\":\"2024-02-01\",\"priceCurrency\":\"GBP\",\"price\":\"9.99\",\"acceptedOffer\":[{\"itemOffered\":{\"name\":\"Cable\"},\"price\":\"9.99\"}]}</script>\
+      <p>Item Subtotal: \u{a3}9.99</p><p>Order Total: \u{a3}9.99</p>";
+    let receipt = Pipeline::default()
+        .parse(raw.as_bytes())
+        .unwrap()
+        .receipt
+        .unwrap();
+    use receipt_parsers::Method;
+    assert_eq!(receipt.total.as_ref().unwrap().source, Method::Vendor);
+    assert_eq!(receipt.date.as_ref().unwrap().source, Method::SchemaOrg);
+    assert_eq!(receipt.subtotal.as_ref().unwrap().source, Method::Vendor);
+    assert_eq!(
+        receipt.order_ids,
+        ["205-0000000-1111111"],
+        "the same id from two stages is kept once"
+    );
+    assert_eq!(receipt.line_items.len(), 1);
+}
