@@ -135,11 +135,15 @@ impl Pipeline {
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))
             .or_else(|| domain_currency(email.from_domain.as_deref()));
-        let day_first = vendor.is_none_or(|v| v.day_first);
 
         if let Some(v) = vendor {
             let confidence = if verified == Some(true) { 0.95 } else { 0.8 };
-            let merchant = if v.platform {
+            let payee = v
+                .payee
+                .and_then(|_| v.payee_in(&format!("{}\n{}", email.subject, text)));
+            let merchant = if let Some(payee) = payee {
+                payee
+            } else if v.platform {
                 email
                     .from_name
                     .clone()
@@ -197,6 +201,8 @@ impl Pipeline {
             .as_ref()
             .map(|t| t.value.currency)
             .or(currency);
+        // Numeric dates are month first only for US senders (a vendor knows; otherwise the dollar says so).
+        let day_first = vendor.map_or(currency != Some(Currency("USD")), |v| v.day_first);
         let by_vendor = vendor.is_some();
         receipt.subtotal = patterns::labelled(&lines, patterns::SUBTOTAL, currency, false)
             .map(|m| field(m, method_of(by_vendor), c));

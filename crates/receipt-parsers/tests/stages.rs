@@ -172,3 +172,40 @@ fn later_stages_fill_only_what_earlier_ones_left() {
     );
     assert_eq!(receipt.line_items.len(), 1);
 }
+
+#[test]
+fn deeply_nested_mime_with_an_attachment() {
+    let raw = "From: Shop <orders@shop.example>\r\nSubject: Your order confirmation\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\nContent-Type: multipart/related; boundary=\"related\"\r\n\r\n\
+--related\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\nContent-Type: text/plain; charset=windows-1252\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\nOrder #A-5555\r\nOrder total: =A319.99\r\n--alt\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+<p>Order #A-5555</p><p>Order total: &pound;19.99</p>\r\n--alt--\r\n--related--\r\n--outer\r\nContent-Type: application/pdf; name=\"invoice.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
+    let parsed = Pipeline::default().parse(raw.as_bytes()).unwrap();
+    let receipt = parsed.receipt.unwrap();
+    assert_eq!(receipt.order_ids, ["A-5555"]);
+    let total = receipt.total.unwrap().value;
+    assert_eq!(
+        (total.amount.to_string(), total.currency.0),
+        ("19.99".into(), "GBP"),
+        "windows-1252 £ decoded"
+    );
+}
+
+#[test]
+fn us_senders_write_month_first() {
+    let raw = "From: Store <orders@store.example.com>\r\nSubject: Your order receipt\r\n\r\nOrder #US-1234\r\nOrder date: 03/04/2024\r\nOrder total: $12.00\r\n";
+    let receipt = Pipeline::default()
+        .parse(raw.as_bytes())
+        .unwrap()
+        .receipt
+        .unwrap();
+    assert_eq!(receipt.date.unwrap().value.to_string(), "2024-03-04");
+    let raw = "From: Shop <orders@shop.example.co.uk>\r\nSubject: Your order receipt\r\n\r\nOrder #UK-1234\r\nOrder date: 03/04/2024\r\nOrder total: \u{a3}12.00\r\n";
+    let receipt = Pipeline::default()
+        .parse(raw.as_bytes())
+        .unwrap()
+        .receipt
+        .unwrap();
+    assert_eq!(receipt.date.unwrap().value.to_string(), "2024-04-03");
+}

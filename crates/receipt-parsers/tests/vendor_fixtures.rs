@@ -101,7 +101,7 @@ const EXPECTED: &[Expect] = &[
         kind: Kind::Receipt,
         verified: Some(true),
         vendor: Some("paypal"),
-        merchant: Some("PayPal"),
+        merchant: Some("Example Records Ltd"),
         total: Some(("25.00", "GBP")),
         date: Some("2024-04-06"),
         order_id: Some("9AB12345CD6789012"),

@@ -40,6 +40,10 @@ pub struct Vendor {
     pub order_id: Option<&'static str>,
     /// A platform sends on behalf of many shops: the merchant is the sender's display name.
     pub platform: bool,
+    /// A pattern whose first group is the real merchant when the vendor is a
+    /// payment service (PayPal: the payee of "payment to ..."), searched in
+    /// the subject and the text.
+    pub payee: Option<&'static str>,
 }
 
 impl Vendor {
@@ -59,7 +63,20 @@ impl Vendor {
             total_labels: &[],
             order_id: None,
             platform: false,
+            payee: None,
         }
+    }
+
+    /// The payee named in `text`, for payment services.
+    pub fn payee_in(&self, text: &str) -> Option<String> {
+        let regex = compiled(self.payee?);
+        let name = regex
+            .captures(text)?
+            .get(1)?
+            .as_str()
+            .trim()
+            .trim_end_matches(['.', ',']);
+        (!name.is_empty()).then(|| name.to_owned())
     }
 
     /// Order ids by the vendor's own pattern.

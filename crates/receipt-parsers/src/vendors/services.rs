@@ -26,6 +26,10 @@ static APPLE: Vendor = Vendor {
 #[distributed_slice(VENDORS)]
 static PAYPAL: Vendor = Vendor {
     markers: &["paypal.com/myaccount"],
+    // The shop or person paid is the merchant that matters for the bank line.
+    payee: Some(
+        r"(?i)(?:payment (?:of [^\n]*? )?to|sent [^\n]*? to|refund from|has sent you a refund[^\n]*? from)\s+([^\n]+?)(?:\.|\n|$)",
+    ),
     // "You paid" is the amount in the payer's currency when PayPal converted it.
     total_labels: &["you paid", "total", "you sent", "amount"],
     order_id: Some(r"(?i)transaction (?:id|ID)\s*:?\s*([A-Z0-9]{17})"),
