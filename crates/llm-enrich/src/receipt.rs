@@ -12,25 +12,8 @@ use crate::answer::{Answerer, Spend};
 use crate::cost::PriceTable;
 use crate::{CompletionRequest, Error, Provider, Result};
 
-/// What kind of message it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReceiptKind {
-    /// A purchase with a charge.
-    Receipt,
-    /// Money back.
-    Refund,
-    /// An order cancelled.
-    Cancellation,
-    /// A shipping or delivery notice.
-    Shipping,
-    /// A subscription notice without a charge.
-    SubscriptionNotice,
-    /// Marketing.
-    Marketing,
-    /// Anything else.
-    Other,
-}
+/// What kind of message it is: the same kinds as the receipt pipeline's pre-filter.
+pub use receipt_parsers::Kind as ReceiptKind;
 
 /// One line of a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +61,70 @@ pub struct ExtractedReceipt {
     pub original_order_id: Option<String>,
     /// The model's confidence, 0 to 1.
     pub confidence: f32,
+}
+
+impl ExtractedReceipt {
+    /// The extraction as a `receipt_parsers::Receipt`, every field marked as
+    /// found by the language model with its confidence, so it can fill what
+    /// the earlier stages of the receipt pipeline left empty.
+    pub fn to_receipt(&self) -> receipt_parsers::Receipt {
+        use receipt_parsers::{Currency, Field, Method, Money};
+        let currency = self.currency.as_deref().and_then(Currency::from_code);
+        let money = |amount: Option<Decimal>| -> Option<Field<Money>> {
+            Some(Field {
+                value: Money {
+                    amount: amount?,
+                    currency: currency?,
+                },
+                source: Method::Llm,
+                confidence: self.confidence,
+            })
+        };
+        let date = self.date.as_deref().and_then(|d| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+        });
+        receipt_parsers::Receipt {
+            vendor: None,
+            merchant: self.merchant.clone().map(|m| Field {
+                value: m,
+                source: Method::Llm,
+                confidence: self.confidence,
+            }),
+            order_ids: self.order_ids.clone(),
+            date: date.map(|d| Field {
+                value: d,
+                source: Method::Llm,
+                confidence: self.confidence,
+            }),
+            total: money(self.total),
+            subtotal: money(self.subtotal),
+            tax: money(self.tax),
+            shipping: money(self.shipping),
+            discount: money(self.discount),
+            line_items: self
+                .line_items
+                .iter()
+                .map(|l| receipt_parsers::LineItem {
+                    description: l.description.clone(),
+                    quantity: l
+                        .quantity
+                        .and_then(|q| u32::try_from(q.trunc().mantissa()).ok())
+                        .unwrap_or(1),
+                    unit_price: l
+                        .unit_price
+                        .zip(currency)
+                        .map(|(amount, currency)| Money { amount, currency }),
+                    total: l
+                        .total
+                        .zip(currency)
+                        .map(|(amount, currency)| Money { amount, currency }),
+                    sku: l.sku.clone(),
+                })
+                .collect(),
+            payment_method: self.payment_method.clone(),
+            refund_of: self.original_order_id.clone(),
+        }
+    }
 }
 
 /// An extraction and what it cost.

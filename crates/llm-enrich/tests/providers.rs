@@ -285,3 +285,20 @@ async fn answers_invalid_after_repair_are_typed_failures_not_losses() {
     assert_eq!(report.enrichments.len(), 4);
     assert_eq!(report.spend.requests, 2 + 2 + 4);
 }
+
+#[tokio::test]
+async fn an_extraction_becomes_a_pipeline_receipt_marked_as_llm() {
+    let sim = Simulator::start(ProviderKind::Anthropic).await;
+    let found = ReceiptExtractor::new(sim.provider())
+        .extract("From: Orders <orders@shop.example>\nOrder #B-2002\nTotal: €7.25\n")
+        .await
+        .unwrap();
+    let receipt = found.receipt.to_receipt();
+    let total = receipt.total.unwrap();
+    assert_eq!(total.source, receipt_parsers::Method::Llm);
+    assert_eq!(
+        (total.value.amount.to_string(), total.value.currency.0),
+        ("7.25".into(), "EUR")
+    );
+    assert_eq!(receipt.order_ids, ["B-2002"]);
+}

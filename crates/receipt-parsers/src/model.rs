@@ -1,11 +1,11 @@
 //! What a parse produces.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// What kind of message it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A purchase with a charge.
@@ -34,6 +34,8 @@ pub enum Method {
     SchemaOrg,
     /// Generic patterns.
     Pattern,
+    /// A language model (the optional last stage, `llm-enrich`).
+    Llm,
 }
 
 /// A value and where it came from.
@@ -60,6 +62,27 @@ pub struct Money {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Currency(pub &'static str);
+
+/// The currencies receipts are read in.
+const KNOWN_CURRENCIES: &[&str] = &[
+    "GBP", "EUR", "USD", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "NZD",
+    "BRL", "MXN", "SGD", "HKD", "ZAR", "AED", "SAR", "TRY", "EGP", "CZK", "HUF", "RON",
+];
+
+impl Currency {
+    /// The currency of an ISO 4217 code (any case), when it is one receipts are read in.
+    ///
+    /// ```
+    /// assert_eq!(receipt_parsers::Currency::from_code("gbp").unwrap().0, "GBP");
+    /// assert!(receipt_parsers::Currency::from_code("XYZ").is_none());
+    /// ```
+    pub fn from_code(code: &str) -> Option<Currency> {
+        KNOWN_CURRENCIES
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(code.trim()))
+            .map(|k| Currency(k))
+    }
+}
 
 /// A line of a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize)]

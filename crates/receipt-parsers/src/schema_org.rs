@@ -21,17 +21,6 @@ pub struct Found {
     pub line_items: Vec<LineItem>,
 }
 
-fn currency_code(code: &str) -> Option<Currency> {
-    const KNOWN: &[&str] = &[
-        "GBP", "EUR", "USD", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "NZD",
-        "BRL", "MXN", "SGD", "HKD",
-    ];
-    KNOWN
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(code.trim()))
-        .map(|k| Currency(k))
-}
-
 fn number(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => n.to_string().parse().ok(),
@@ -53,7 +42,7 @@ fn text(v: &Value) -> Option<String> {
 fn currency_here(node: &Value, inherited: Option<Currency>) -> Option<Currency> {
     node.get("priceCurrency")
         .and_then(Value::as_str)
-        .and_then(currency_code)
+        .and_then(Currency::from_code)
         .or(inherited)
 }
 
@@ -147,7 +136,7 @@ fn visit(node: &Value, inherited: Option<Currency>, found: &mut Found) {
                         .get("totalPaymentDue")
                         .and_then(|v| v.get("priceCurrency"))
                         .and_then(Value::as_str)
-                        .and_then(currency_code)
+                        .and_then(Currency::from_code)
                         .or(currency);
                     found.total = amount
                         .zip(currency)
@@ -231,7 +220,7 @@ fn microdata(html: &str, found: &mut Found) {
     found.date = found
         .date
         .or_else(|| get("orderDate").and_then(|d| crate::dates::find(&d, true)));
-    let currency = get("priceCurrency").and_then(|c| currency_code(&c));
+    let currency = get("priceCurrency").and_then(|c| Currency::from_code(&c));
     let amount = get("price")
         .or_else(|| get("totalPaymentDue"))
         .and_then(|p| crate::money::parse_number(&p));
