@@ -180,6 +180,8 @@ pub struct Parsed {
     pub kind: Kind,
     /// Why the pre-filter decided so.
     pub reason: String,
+    /// How sure the pre-filter is of the kind, 0 to 1.
+    pub kind_confidence: f32,
     /// Whether the From domain is authenticated (DKIM/DMARC aligned): `None`
     /// when the message carries no authentication results (or is a bare HTML body).
     pub sender_verified: Option<bool>,

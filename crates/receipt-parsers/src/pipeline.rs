@@ -88,7 +88,7 @@ impl Pipeline {
         } else {
             auth::sender_verified(email)
         };
-        let (kind, reason, _) = prefilter::classify(email);
+        let (kind, reason, kind_confidence) = prefilter::classify(email);
         let receipt = match kind {
             Kind::Receipt | Kind::Refund | Kind::Cancellation | Kind::Shipping => {
                 Some(self.extract(email, kind, verified))
@@ -101,6 +101,7 @@ impl Pipeline {
             subject: (!email.subject.is_empty()).then(|| email.subject.clone()),
             kind,
             reason,
+            kind_confidence,
             sender_verified: verified,
             receipt,
         }
