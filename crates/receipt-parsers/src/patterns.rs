@@ -64,18 +64,8 @@ pub const DISCOUNT: &[&str] = &[
     "sconto",
 ];
 
-/// Words that make a "total" line something else.
-const NOT_TOTAL: &[&str] = &[
-    "subtotal",
-    "sub-total",
-    "sub total",
-    "zwischensumme",
-    "sous-total",
-    "subtotale",
-    "before",
-    "excl",
-    "items total",
-];
+/// Words that, besides the subtotal labels, make a "total" line something else.
+const NOT_TOTAL: &[&str] = &["before", "excl", "items total"];
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
@@ -130,7 +120,9 @@ pub fn labelled(
                     .chars()
                     .next_back()
                     .is_some_and(char::is_alphanumeric);
-            if !starts_word || (is_total && NOT_TOTAL.iter().any(|n| lower.contains(n))) {
+            if !starts_word
+                || (is_total && SUBTOTAL.iter().chain(NOT_TOTAL).any(|n| lower.contains(n)))
+            {
                 continue;
             }
             // `at` indexes the lower-cased line; lower-casing can change byte
