@@ -30,7 +30,7 @@ if [ ! -x "$prism" ]; then
   npm install --no-audit --no-fund --prefix "$root/.ci/prism" @stoplight/prism-cli@5 >"$tmp/npm.log" 2>&1 \
     || { cat "$tmp/npm.log" >&2; need "could not install @stoplight/prism-cli from npm"; }
 fi
-prism_pids=()
+prism_pids=()  # every background server, killed on exit
 cleanup() { for pid in "${prism_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
@@ -59,6 +59,28 @@ if [ -x "$prism" ]; then
   start_prism truelayer "$tmp/data-api.json" PRISM_TRUELAYER_DATA_URL
   start_prism sp-api-v0 "$tmp/sp-api-v0.json" PRISM_SP_API_V0_URL
   start_prism sp-api-2026 "$specs/amazon-sp-api/orders_2026-01-01.json" PRISM_SP_API_2026_URL
+fi
+
+step "S3 server (moto, from PyPI)"
+if ! python3 -c "import moto.server" 2>/dev/null; then
+  python3 -m pip install -q "moto[server]" >"$tmp/pip.log" 2>&1 \
+    || { cat "$tmp/pip.log" >&2; need "could not install moto[server] from PyPI"; }
+fi
+if python3 -c "import moto.server" 2>/dev/null; then
+  s3_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m moto.server -H 127.0.0.1 -p "$s3_port" >"$tmp/moto.log" 2>&1 &
+  prism_pids+=($!)
+  for _ in $(seq 1 120); do
+    if curl -s -o /dev/null "http://127.0.0.1:$s3_port/"; then break; fi
+    sleep 0.5
+  done
+  if curl -s -o /dev/null "http://127.0.0.1:$s3_port/"; then
+    export S3_TEST_ENDPOINT="http://127.0.0.1:$s3_port"
+    echo "S3 server listening on $S3_TEST_ENDPOINT"
+  else
+    cat "$tmp/moto.log" >&2
+    need "the S3 server did not start"
+  fi
 fi
 
 step "cargo test"

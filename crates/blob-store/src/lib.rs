@@ -1,0 +1,160 @@
+//! One small async trait for receipt files, several backends.
+//!
+//! - [`BlobStore`]: put, get, head, delete, list by prefix, and a presigned
+//!   URL where the backend has one. Every object carries [`Metadata`]
+//!   (content type, SHA-256, original file name, message id, merchant).
+//! - [`LocalStore`] (the embedded default: atomic writes, safe names),
+//!   [`MemoryStore`], and `S3Store` (feature `s3`: AWS S3, MinIO and other
+//!   S3-compatible servers, path-style addressing, explicit or chain credentials).
+//! - [`receipt_key`]: `{year}/{month}/{day}/{message_id}/{filename}` with both
+//!   parts sanitised; [`put_dedup`] uploads the same bytes once.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), blob_store::Error> {
+//! use blob_store::{BlobStore, MemoryStore, Metadata, put_dedup, receipt_key};
+//!
+//! let store = MemoryStore::new();
+//! let date = time::macros::date!(2024 - 03 - 12);
+//! let key = receipt_key(date, "<0102018e@amazonses.com>", "Invoice 205-1234567.pdf");
+//! assert_eq!(key.as_str(), "2024/03/12/0102018e_amazonses.com/Invoice_205-1234567.pdf");
+//! let meta = Metadata::for_bytes(b"%PDF-1.4", "application/pdf").filename("Invoice 205-1234567.pdf");
+//! assert!(put_dedup(&store, &key, b"%PDF-1.4".to_vec(), meta.clone()).await?.uploaded);
+//! assert!(!put_dedup(&store, &key, b"%PDF-1.4".to_vec(), meta).await?.uploaded, "same bytes: not uploaded again");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod key;
+mod local;
+mod memory;
+mod meta;
+#[cfg(feature = "s3")]
+mod s3;
+
+pub use key::{Key, receipt_key, sanitise};
+pub use local::LocalStore;
+pub use memory::MemoryStore;
+pub use meta::{Metadata, sha256_hex};
+#[cfg(feature = "s3")]
+pub use s3::{S3Config, S3Store};
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+/// What can go wrong storing blobs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key that would escape the store or is empty.
+    #[error("invalid key {0:?}")]
+    InvalidKey(String),
+    /// The filesystem failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path involved.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Stored metadata could not be read.
+    #[error("corrupt metadata for {key}: {detail}")]
+    Metadata {
+        /// The key.
+        key: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The S3 server answered with an error.
+    #[error("S3 {operation} failed: {detail}")]
+    S3 {
+        /// The operation (`PutObject`, ...).
+        operation: &'static str,
+        /// The service's message.
+        detail: String,
+    },
+}
+
+/// A stored object's key, size and metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The key.
+    pub key: Key,
+    /// Size in bytes.
+    pub size: u64,
+    /// Its metadata.
+    pub metadata: Metadata,
+}
+
+/// An object's bytes and metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The metadata.
+    pub metadata: Metadata,
+}
+
+/// Where receipt files are kept.
+pub trait BlobStore: Send + Sync {
+    /// Stores `bytes` under `key`, replacing what was there.
+    fn put<'a>(
+        &'a self,
+        key: &'a Key,
+        bytes: Vec<u8>,
+        metadata: Metadata,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+    /// The object under `key`, if any.
+    fn get<'a>(&'a self, key: &'a Key) -> BoxFuture<'a, Result<Option<Blob>, Error>>;
+    /// The object's size and metadata, without its bytes.
+    fn head<'a>(&'a self, key: &'a Key) -> BoxFuture<'a, Result<Option<ObjectInfo>, Error>>;
+    /// Deletes the object; deleting a missing one is not an error.
+    fn delete<'a>(&'a self, key: &'a Key) -> BoxFuture<'a, Result<(), Error>>;
+    /// Every object whose key starts with `prefix`, sorted by key.
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Vec<ObjectInfo>, Error>>;
+    /// A URL that grants read access for `expires`, where the backend has them.
+    fn presigned_url<'a>(
+        &'a self,
+        _key: &'a Key,
+        _expires: Duration,
+    ) -> BoxFuture<'a, Result<Option<url::Url>, Error>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// What [`put_dedup`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// The key.
+    pub key: Key,
+    /// False when the same bytes were already stored there.
+    pub uploaded: bool,
+}
+
+/// Stores `bytes` under `key` unless an object with the same SHA-256 is already there.
+pub async fn put_dedup(
+    store: &dyn BlobStore,
+    key: &Key,
+    bytes: Vec<u8>,
+    metadata: Metadata,
+) -> Result<PutOutcome, Error> {
+    let hash = sha256_hex(&bytes);
+    if let Some(existing) = store.head(key).await?
+        && existing.metadata.content_hash == hash
+    {
+        return Ok(PutOutcome {
+            key: key.clone(),
+            uploaded: false,
+        });
+    }
+    let metadata = Metadata {
+        content_hash: hash,
+        ..metadata
+    };
+    store.put(key, bytes, metadata).await?;
+    Ok(PutOutcome {
+        key: key.clone(),
+        uploaded: true,
+    })
+}
