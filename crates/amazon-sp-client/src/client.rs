@@ -81,6 +81,8 @@ pub struct SpApiClientBuilder {
     endpoint: Endpoint,
     seller: String,
     tokens: Option<Arc<dyn TokenSource>>,
+    /// Credentials given to `seller`, turned into an LWA client by `build`.
+    pending: Option<(crate::LwaCredentials, SecretString)>,
     limiter: Option<Arc<RateLimiter>>,
     retry: Option<RetryPolicy>,
     timeout: Duration,
@@ -93,6 +95,7 @@ impl SpApiClient {
             endpoint,
             seller: String::new(),
             tokens: None,
+            pending: None,
             limiter: None,
             retry: None,
             timeout: Duration::from_secs(60),
@@ -225,8 +228,11 @@ impl SpApiClientBuilder {
         credentials: crate::LwaCredentials,
         refresh_token: SecretString,
     ) -> Self {
-        let lwa = LwaClient::new(credentials).expect("an HTTP client builds");
-        self.seller_with_lwa(seller_id, lwa, refresh_token)
+        let mut builder = self;
+        builder.seller = seller_id.into();
+        builder.pending = Some((credentials, refresh_token));
+        builder.tokens = None;
+        builder
     }
 
     /// As [`seller`](Self::seller), with your own [`LwaClient`] (another token endpoint).
@@ -237,6 +243,7 @@ impl SpApiClientBuilder {
         refresh_token: SecretString,
     ) -> Self {
         self.seller = seller_id.into();
+        self.pending = None;
         self.tokens = Some(Arc::new(CachedTokenSource::new(SellerTokens::new(
             lwa,
             refresh_token,
@@ -251,6 +258,7 @@ impl SpApiClientBuilder {
         tokens: Arc<dyn TokenSource>,
     ) -> Self {
         self.seller = seller_id.into();
+        self.pending = None;
         self.tokens = Some(tokens);
         self
     }
@@ -275,14 +283,21 @@ impl SpApiClientBuilder {
         self
     }
 
-    /// Builds the client.
-    ///
-    /// # Panics
-    /// If no seller or token source was given.
+    /// Builds the client. Without `.seller(...)` or `.token_source(...)` there
+    /// is nobody to act for: that is an [`Error::Http`](crate::Error::Http) invalid request.
     pub fn build(self) -> Result<SpApiClient> {
-        let tokens = self
-            .tokens
-            .expect("SpApiClientBuilder needs .seller(...) or .token_source(...)");
+        let tokens: Arc<dyn TokenSource> = match (self.tokens, self.pending) {
+            (Some(tokens), _) => tokens,
+            (None, Some((credentials, refresh_token))) => Arc::new(CachedTokenSource::new(
+                SellerTokens::new(LwaClient::new(credentials)?, refresh_token),
+            )),
+            (None, None) => {
+                return Err(spend_http::Error::InvalidRequest(
+                    "SpApiClientBuilder needs .seller(...) or .token_source(...)".into(),
+                )
+                .into());
+            }
+        };
         let limiter = self
             .limiter
             .unwrap_or_else(|| Arc::new(crate::plans::limiter(1.0)));

@@ -373,3 +373,13 @@ async fn a_429_from_a_bucket_drained_elsewhere_is_retried() {
         .unwrap();
     assert!(sim.throttled() >= 1, "Amazon's bucket was empty");
 }
+
+#[test]
+fn a_builder_without_a_seller_is_an_error_not_a_panic() {
+    let err = SpApiClient::builder(amazon_sp_client::Endpoint::Sandbox(
+        amazon_sp_client::Region::Europe,
+    ))
+    .build()
+    .unwrap_err();
+    assert!(err.to_string().contains(".seller("), "{err}");
+}
