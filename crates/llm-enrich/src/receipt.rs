@@ -90,7 +90,15 @@ impl ExtractedReceipt {
                 source: Method::Llm,
                 confidence: self.confidence,
             }),
-            order_ids: self.order_ids.clone(),
+            order_ids: self
+                .order_ids
+                .iter()
+                .map(|id| Field {
+                    value: id.clone(),
+                    source: Method::Llm,
+                    confidence: self.confidence,
+                })
+                .collect(),
             date: date.map(|d| Field {
                 value: d,
                 source: Method::Llm,
@@ -119,6 +127,8 @@ impl ExtractedReceipt {
                         .zip(currency)
                         .map(|(amount, currency)| Money { amount, currency }),
                     sku: l.sku.clone(),
+                    source: Method::Llm,
+                    confidence: self.confidence,
                 })
                 .collect(),
             payment_method: self.payment_method.clone(),

@@ -294,11 +294,11 @@ async fn an_extraction_becomes_a_pipeline_receipt_marked_as_llm() {
         .await
         .unwrap();
     let receipt = found.receipt.to_receipt();
-    let total = receipt.total.unwrap();
+    let total = receipt.total.clone().unwrap();
     assert_eq!(total.source, receipt_parsers::Method::Llm);
     assert_eq!(
         (total.value.amount.to_string(), total.value.currency.0),
         ("7.25".into(), "EUR")
     );
-    assert_eq!(receipt.order_ids, ["B-2002"]);
+    assert_eq!(receipt.order_id_values(), ["B-2002"]);
 }

@@ -17,7 +17,7 @@
 //! let parsed = receipt_parsers::parse(&raw).unwrap();
 //! let receipt = parsed.receipt.unwrap();
 //! assert_eq!(receipt.vendor, Some("amazon-uk"));
-//! assert_eq!(receipt.order_ids, ["205-1234567-7654321"]);
+//! assert_eq!(receipt.order_id_values(), ["205-1234567-7654321"]);
 //! ```
 #![deny(missing_docs)]
 

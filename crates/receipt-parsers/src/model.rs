@@ -100,6 +100,10 @@ pub struct LineItem {
     /// SKU or ASIN, when shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// The stage that found the line.
+    pub source: Method,
+    /// How sure that stage is, 0 to 1.
+    pub confidence: f32,
 }
 
 /// A structured receipt. Every field keeps its source stage and confidence.
@@ -109,8 +113,8 @@ pub struct Receipt {
     pub vendor: Option<&'static str>,
     /// The merchant's display name.
     pub merchant: Option<Field<String>>,
-    /// Order ids.
-    pub order_ids: Vec<String>,
+    /// Order ids, each with the stage that found it.
+    pub order_ids: Vec<Field<String>>,
     /// The order date (a civil date, as the person reads it).
     pub date: Option<Field<Date>>,
     /// The total charged.
@@ -147,6 +151,11 @@ impl Receipt {
                 .collect::<String>()
                 .to_ascii_lowercase()
         })
+    }
+
+    /// The order ids' values.
+    pub fn order_id_values(&self) -> Vec<&str> {
+        self.order_ids.iter().map(|f| f.value.as_str()).collect()
     }
 
     /// The stage most fields came from (the one that found the total, if any).

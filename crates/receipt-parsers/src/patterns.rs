@@ -202,6 +202,8 @@ pub fn line_items(text: &str, currency: Option<Currency>) -> Vec<LineItem> {
             unit_price: unit_price.or(Some(total)),
             total: Some(total),
             sku: None,
+            source: crate::model::Method::Pattern,
+            confidence: 0.6,
         });
     }
     items

@@ -26,8 +26,8 @@ impl std::error::Error for ParseError {}
 /// let parsed = receipt_parsers::Pipeline::default().parse(raw).unwrap();
 /// assert_eq!(parsed.kind, receipt_parsers::Kind::Receipt);
 /// let receipt = parsed.receipt.unwrap();
-/// assert_eq!(receipt.total.unwrap().value.amount.to_string(), "12.50");
-/// assert_eq!(receipt.order_ids, ["A-10001"]);
+/// assert_eq!(receipt.total.as_ref().unwrap().value.amount.to_string(), "12.50");
+/// assert_eq!(receipt.order_id_values(), ["A-10001"]);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
@@ -154,7 +154,11 @@ impl Pipeline {
                 v.name.to_owned()
             };
             receipt.merchant = Some(field(merchant, Method::Vendor, confidence));
-            receipt.order_ids = v.order_ids(text);
+            receipt.order_ids = v
+                .order_ids(text)
+                .into_iter()
+                .map(|id| field(id, Method::Vendor, confidence))
+                .collect();
             receipt.total = patterns::labelled(&lines, v.total_labels, currency, true)
                 .map(|m| field(m, Method::Vendor, confidence));
         }
@@ -166,8 +170,8 @@ impl Pipeline {
                 receipt.merchant = found.merchant.map(|m| field(m, Method::SchemaOrg, c));
             }
             for id in found.order_ids {
-                if !receipt.order_ids.contains(&id) {
-                    receipt.order_ids.push(id);
+                if !receipt.order_ids.iter().any(|known| known.value == id) {
+                    receipt.order_ids.push(field(id, Method::SchemaOrg, c));
                 }
             }
             if receipt.total.is_none() {
@@ -190,7 +194,10 @@ impl Pipeline {
             receipt.merchant = name.map(|n| field(n, Method::Pattern, 0.5));
         }
         if receipt.order_ids.is_empty() {
-            receipt.order_ids = patterns::order_ids(text);
+            receipt.order_ids = patterns::order_ids(text)
+                .into_iter()
+                .map(|id| field(id, Method::Pattern, c))
+                .collect();
         }
         if receipt.total.is_none() {
             receipt.total = patterns::labelled(&lines, patterns::TOTAL, currency, true)
@@ -224,10 +231,17 @@ impl Pipeline {
         }
         if receipt.line_items.is_empty() {
             receipt.line_items = patterns::line_items(text, currency);
+            // Read with the vendor's context: the lines carry the vendor's stage and confidence.
+            if let (true, Some(merchant)) = (by_vendor, receipt.merchant.as_ref()) {
+                for item in &mut receipt.line_items {
+                    item.source = Method::Vendor;
+                    item.confidence = merchant.confidence;
+                }
+            }
         }
         receipt.payment_method = payment_method(text);
         if matches!(kind, Kind::Refund | Kind::Cancellation) {
-            receipt.refund_of = receipt.order_ids.first().cloned();
+            receipt.refund_of = receipt.order_ids.first().map(|f| f.value.clone());
         }
         receipt
     }

@@ -92,6 +92,8 @@ fn offers(node: &Value, currency: Option<Currency>) -> Vec<LineItem> {
                     currency: u.currency,
                 }),
                 sku,
+                source: crate::model::Method::SchemaOrg,
+                confidence: 0.9,
             })
         })
         .collect()

@@ -166,7 +166,7 @@ fn later_stages_fill_only_what_earlier_ones_left() {
     assert_eq!(receipt.date.as_ref().unwrap().source, Method::SchemaOrg);
     assert_eq!(receipt.subtotal.as_ref().unwrap().source, Method::Vendor);
     assert_eq!(
-        receipt.order_ids,
+        receipt.order_id_values(),
         ["205-0000000-1111111"],
         "the same id from two stages is kept once"
     );
@@ -183,7 +183,7 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nOrder #A-5555\r\nOrder total:
 Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
     let parsed = Pipeline::default().parse(raw.as_bytes()).unwrap();
     let receipt = parsed.receipt.unwrap();
-    assert_eq!(receipt.order_ids, ["A-5555"]);
+    assert_eq!(receipt.order_id_values(), ["A-5555"]);
     let total = receipt.total.unwrap().value;
     assert_eq!(
         (total.amount.to_string(), total.currency.0),

@@ -36,7 +36,7 @@ fn every_vendor_fixture_parses_as_expected() {
             "total": r.and_then(|r| r.total.as_ref()).map(|t| t.value.amount.to_string()),
             "currency": r.and_then(|r| r.total.as_ref()).map(|t| t.value.currency.0),
             "date": r.and_then(|r| r.date.as_ref()).map(|d| d.value.to_string()),
-            "order_id": r.and_then(|r| r.order_ids.first().cloned()),
+            "order_id": r.and_then(|r| r.order_ids.first().map(|f| f.value.clone())),
             "items": r.map_or(0, |r| r.line_items.len()),
         });
         for key in [

@@ -268,7 +268,7 @@ fn every_fixture_parses_as_expected() {
                     receipt
                         .as_ref()
                         .and_then(|r| r.order_ids.first())
-                        .map(String::as_str)
+                        .map(|f| f.value.as_str())
                 ),
                 format!("{:?}", e.order_id),
             ),

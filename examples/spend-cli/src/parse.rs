@@ -42,7 +42,7 @@ pub fn to_json(source: &str, parsed: &Parsed) -> Value {
         json!({
             "vendor": r.vendor,
             "merchant": r.merchant.as_ref().map(|m| m.value.clone()),
-            "order_ids": r.order_ids,
+            "order_ids": r.order_id_values(),
             "date": r.date.as_ref().map(|d| d.value.to_string()),
             "total": money(&r.total),
             "subtotal": money(&r.subtotal),
