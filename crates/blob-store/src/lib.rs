@@ -158,3 +158,20 @@ pub async fn put_dedup(
         uploaded: true,
     })
 }
+
+/// The listing of backends whose enumeration yields bare keys: sorted, each
+/// with its metadata, skipping keys deleted between the enumeration and the head.
+async fn head_sorted<S: BlobStore + ?Sized>(
+    store: &S,
+    mut keys: Vec<String>,
+) -> Result<Vec<ObjectInfo>, Error> {
+    keys.sort();
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let key = Key::new(key)?;
+        if let Some(info) = store.head(&key).await? {
+            out.push(info);
+        }
+    }
+    Ok(out)
+}

@@ -194,15 +194,7 @@ impl BlobStore for LocalStore {
             let mut keys = Vec::new();
             self.walk(&self.root, &mut keys)?;
             keys.retain(|k| k.starts_with(prefix));
-            keys.sort();
-            let mut out = Vec::with_capacity(keys.len());
-            for key in keys {
-                let key = Key::new(key)?;
-                if let Some(info) = self.head(&key).await? {
-                    out.push(info);
-                }
-            }
-            Ok(out)
+            crate::head_sorted(self, keys).await
         })
     }
 }

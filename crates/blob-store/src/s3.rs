@@ -281,15 +281,7 @@ impl BlobStore for S3Store {
                     _ => break,
                 }
             }
-            keys.sort();
-            let mut out = Vec::with_capacity(keys.len());
-            for key in keys {
-                let key = Key::new(key)?;
-                if let Some(info) = self.head(&key).await? {
-                    out.push(info);
-                }
-            }
-            Ok(out)
+            crate::head_sorted(self, keys).await
         })
     }
 
