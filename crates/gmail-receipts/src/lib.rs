@@ -23,7 +23,10 @@
 
 mod import;
 mod message;
+mod pdf;
 pub mod sources;
+mod summary;
 
-pub use import::{ImportStats, Importer};
+pub use import::{ImportStats, Imported, Importer};
 pub use message::{MailMessage, SourceError};
+pub use pdf::{PdfAttachment, PdfError, PdfLimits, pdf_attachments, pdf_text};

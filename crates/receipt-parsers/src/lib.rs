@@ -23,6 +23,7 @@
 
 pub mod auth;
 pub mod dates;
+mod documents;
 pub mod domain;
 pub mod html;
 pub mod message;

@@ -36,6 +36,9 @@ pub enum Method {
     Pattern,
     /// A language model (the optional last stage, `llm-enrich`).
     Llm,
+    /// The text of an attached document (a PDF invoice), read by the generic
+    /// patterns because the email itself did not carry the field.
+    Pdf,
 }
 
 /// A value and where it came from.
@@ -185,6 +188,8 @@ pub struct Parsed {
     pub from: Option<String>,
     /// The subject.
     pub subject: Option<String>,
+    /// The day the message was sent (its `Date` header), when it has one.
+    pub sent: Option<Date>,
     /// What kind of message it is.
     pub kind: Kind,
     /// Why the pre-filter decided so.

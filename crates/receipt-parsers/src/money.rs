@@ -81,6 +81,10 @@ pub fn find_all(text: &str, default: Option<Currency>) -> Vec<Money> {
     AMOUNT
         .captures_iter(text)
         .filter_map(|c| {
+            // `VAT (20%)`: a percentage is never money.
+            if text[c.get(0)?.end()..].trim_start().starts_with('%') {
+                return None;
+            }
             let symbol = c.name("pre").or_else(|| c.name("post")).map(|m| m.as_str());
             let currency = match symbol {
                 Some(s) => currency(s)?,
@@ -110,6 +114,7 @@ pub fn find_all(text: &str, default: Option<Currency>) -> Vec<Money> {
 /// assert_eq!(find("Total: CA$ 9.99", None).unwrap().currency, Currency("CAD"));
 /// assert_eq!(find("Total: A$5", None).unwrap().currency, Currency("AUD"));
 /// assert_eq!(find("Refund: -£5.00", None).unwrap().amount.to_string(), "-5.00");
+/// assert_eq!(find("VAT (20%): GBP 4.00", None).unwrap().amount.to_string(), "4.00");
 /// assert!(find("Order 123-4567890-1234567", None).is_none());
 /// ```
 pub fn find(text: &str, default: Option<Currency>) -> Option<Money> {

@@ -149,12 +149,28 @@ static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Order ids after "Order #", "Order number:", "Bestellnummer", ... (with at least one digit).
+///
+/// ```
+/// use receipt_parsers::patterns::order_ids;
+/// assert_eq!(order_ids("Order #A-10001 shipped"), ["A-10001"]);
+/// assert_eq!(order_ids("INVOICE\nInvoice number: NWH-2024-0412"), ["NWH-2024-0412"]);
+/// ```
 pub fn order_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
-    for c in ORDER_ID.captures_iter(text) {
-        let id = c[1].trim_end_matches('-').to_owned();
-        if id.chars().any(|ch| ch.is_ascii_digit()) && !ids.contains(&id) {
-            ids.push(id);
+    let mut at = 0;
+    while let Some(c) = ORDER_ID.captures_at(text, at) {
+        let (Some(whole), Some(found)) = (c.get(0), c.get(1)) else {
+            break;
+        };
+        let id = found.as_str().trim_end_matches('-').to_owned();
+        if id.chars().any(|ch| ch.is_ascii_digit()) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+            at = whole.end();
+        } else {
+            // A word, not an id: it may be the next label (`INVOICE\nInvoice number: X-1`).
+            at = found.start();
         }
     }
     ids

@@ -99,6 +99,7 @@ impl Pipeline {
             message_id: email.message_id.clone(),
             from: email.from_address.clone(),
             subject: (!email.subject.is_empty()).then(|| email.subject.clone()),
+            sent: email.sent,
             kind,
             reason,
             kind_confidence,

@@ -1,5 +1,6 @@
 //! `spend`: the command line.
 
+mod import;
 mod parse;
 mod sources;
 
@@ -18,11 +19,16 @@ enum Command {
     /// Parse receipt emails: .eml files, .mbox files (every message),
     /// directories (recursively) and bare .html bodies.
     Parse(parse::Args),
+    /// Import a mailbox export (mbox, Maildir or a folder of .eml files):
+    /// every message through the receipt pipeline and the PDF stage, with a
+    /// summary of what was found.
+    Import(import::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     let outcome = match Cli::parse().command {
         Command::Parse(args) => parse::run(args),
+        Command::Import(args) => import::run(args),
     };
     match outcome {
         // A closed pipe (`spend parse ... | head`) is the reader's choice, not an error.

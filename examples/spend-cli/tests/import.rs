@@ -1,0 +1,145 @@
+//! `spend import` end to end: the three mailbox formats give the same counts,
+//! the summary is printed, PDFs are stored once, bad paths are errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../crates");
+    vec![
+        root.join("receipt-parsers/tests/fixtures"),
+        root.join("gmail-receipts/tests/fixtures"),
+    ]
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fixture_dirs()
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spend-import-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn spend(args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
+}
+
+fn import_json(format: &str, path: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["import", format, path.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    let (out, err, ok) = spend(&args);
+    assert!(ok, "{err}");
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+fn mailboxes() -> (PathBuf, PathBuf, PathBuf) {
+    let files = fixture_files();
+    let eml = temp("eml");
+    let maildir = temp("maildir");
+    std::fs::create_dir_all(maildir.join("cur")).unwrap();
+    std::fs::create_dir_all(maildir.join("new")).unwrap();
+    let mut mbox = Vec::new();
+    for (n, file) in files.iter().enumerate() {
+        let bytes = std::fs::read(file).unwrap();
+        std::fs::write(eml.join(format!("{n:03}.eml")), &bytes).unwrap();
+        std::fs::write(maildir.join("cur").join(format!("{n:03}.host:2,S")), &bytes).unwrap();
+        mbox.extend_from_slice(b"From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n");
+        mbox.extend_from_slice(&bytes);
+        mbox.extend_from_slice(b"\n");
+    }
+    let mbox_path = temp("mbox").join("All mail.mbox");
+    std::fs::write(&mbox_path, mbox).unwrap();
+    (mbox_path, maildir, eml)
+}
+
+#[test]
+fn the_three_formats_agree() {
+    let (mbox, maildir, eml) = mailboxes();
+    let count = fixture_files().len() as u64;
+    let runs = [
+        import_json("mbox", &mbox, &[]),
+        import_json("maildir", &maildir, &[]),
+        import_json("eml", &eml, &[]),
+    ];
+    for run in &runs {
+        assert_eq!(run["messages"], count);
+        assert_eq!(run["pdfs"], 2);
+        assert_eq!(run["by_method"]["pdf"], 1);
+        assert_eq!(run["errors"]["pdf"], 1);
+        assert!(run["receipts"].as_u64().unwrap() >= count - 5, "{run}");
+        assert!(run["seconds"].as_f64().unwrap() > 0.0);
+    }
+    for key in ["receipts", "by_kind", "by_method", "by_vendor", "rejected"] {
+        assert_eq!(runs[0][key], runs[1][key], "{key}: mbox vs maildir");
+        assert_eq!(runs[0][key], runs[2][key], "{key}: mbox vs eml");
+    }
+}
+
+#[test]
+fn the_summary_is_a_table() {
+    let (mbox, _, _) = mailboxes();
+    let (out, _, ok) = spend(&["import", "mbox", mbox.to_str().unwrap()]);
+    assert!(ok);
+    for line in [
+        "messages",
+        "receipts",
+        "receipts by method",
+        "receipts by vendor",
+        "rejected by reason",
+        "errors by stage",
+    ] {
+        assert!(out.contains(line), "{line} missing:\n{out}");
+    }
+    assert!(out.contains("add --blobs DIR"), "{out}");
+}
+
+#[test]
+fn pdfs_are_stored_once() {
+    let (_, _, eml) = mailboxes();
+    let blobs = temp("blobs");
+    let first = import_json("eml", &eml, &["--blobs", blobs.to_str().unwrap()]);
+    assert_eq!(first["pdfs_stored"], 2);
+    let second = import_json("eml", &eml, &["--blobs", blobs.to_str().unwrap()]);
+    assert_eq!(second["pdfs_stored"], 0);
+    assert_eq!(second["pdfs_already_stored"], 2);
+    let stored = blobs.join("2024/04/03/inv-0412_northwind-hosting.example/NWH-2024-0412.pdf");
+    let original = fixture_dirs()[1].join("invoice.pdf");
+    assert_eq!(
+        std::fs::read(stored).unwrap(),
+        std::fs::read(original).unwrap()
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let (_, err, ok) = spend(&["import", "mbox", "/no/such/file.mbox"]);
+    assert!(!ok);
+    assert!(err.contains("cannot open /no/such/file.mbox"), "{err}");
+    let (_, err, ok) = spend(&["import", "pst", "/tmp"]);
+    assert!(!ok);
+    assert!(err.contains("expected mbox, maildir or eml"), "{err}");
+    // A folder that is not a Maildir says which part is missing.
+    let (_, err, ok) = spend(&["import", "maildir", temp("empty").to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("cur"), "{err}");
+}
