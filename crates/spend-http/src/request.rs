@@ -24,6 +24,8 @@ pub struct Operation {
     name: Cow<'static, str>,
     key: Option<Arc<str>>,
     idempotent: Option<bool>,
+    bucket: Option<Cow<'static, str>>,
+    cost: u32,
 }
 
 impl Operation {
@@ -33,7 +35,40 @@ impl Operation {
             name: name.into(),
             key: None,
             idempotent: None,
+            bucket: None,
+            cost: 1,
         }
+    }
+
+    /// Draws from a bucket shared with other operations instead of the
+    /// operation's own (Gmail's per-user quota is one bucket for every method).
+    ///
+    /// ```
+    /// use spend_http::Operation;
+    /// let op = Operation::new("messages.get").bucket("gmail").cost(5);
+    /// assert_eq!((op.bucket_name(), op.units()), ("gmail", 5));
+    /// assert_eq!(Operation::new("getOrders").bucket_name(), "getOrders");
+    /// ```
+    pub fn bucket(mut self, bucket: impl Into<Cow<'static, str>>) -> Self {
+        self.bucket = Some(bucket.into());
+        self
+    }
+
+    /// How many tokens one call takes from its bucket (default 1; Gmail's
+    /// methods cost 1 to 100 quota units).
+    pub fn cost(mut self, units: u32) -> Self {
+        self.cost = units;
+        self
+    }
+
+    /// The bucket this operation draws from: [`bucket`](Self::bucket) or its name.
+    pub fn bucket_name(&self) -> &str {
+        self.bucket.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Tokens one call takes.
+    pub fn units(&self) -> u32 {
+        self.cost
     }
 
     /// Whose bucket this call draws from (a selling partner, a user, an account).

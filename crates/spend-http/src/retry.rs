@@ -1,6 +1,7 @@
 //! The retry layer: exponential backoff with full jitter, `Retry-After`, and a
 //! total time budget. Only idempotent requests are ever sent twice.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
@@ -24,7 +25,7 @@ use crate::{ApiError, Error, Request};
 ///     .delays(Duration::from_millis(200), Duration::from_secs(20));
 /// assert_eq!(policy.get_max_attempts(), 8);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
     budget: Duration,
@@ -32,6 +33,24 @@ pub struct RetryPolicy {
     max_delay: Duration,
     factor: f32,
     jitter: bool,
+    retry_when: Option<RetryWhen>,
+}
+
+/// A provider's own "slow down" answers that a status alone does not tell.
+type RetryWhen = Arc<dyn Fn(reqwest::StatusCode, &[u8]) -> bool + Send + Sync>;
+
+impl std::fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("budget", &self.budget)
+            .field("min_delay", &self.min_delay)
+            .field("max_delay", &self.max_delay)
+            .field("factor", &self.factor)
+            .field("jitter", &self.jitter)
+            .field("retry_when", &self.retry_when.as_ref().map(|_| "fn"))
+            .finish()
+    }
 }
 
 impl Default for RetryPolicy {
@@ -44,6 +63,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             factor: 2.0,
             jitter: true,
+            retry_when: None,
         }
     }
 }
@@ -88,6 +108,26 @@ impl RetryPolicy {
     /// it off only in tests that need exact delays.
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
+        self
+    }
+
+    /// Also retries client errors (4xx) whose body `decide` says are
+    /// retryable: Gmail answers a rate limit with 403 and a reason
+    /// (`rateLimitExceeded`, `userRateLimitExceeded`) in the body. The body is
+    /// read to decide and handed on intact when the answer is no.
+    ///
+    /// ```
+    /// use spend_http::RetryPolicy;
+    /// let policy = RetryPolicy::default().retry_when(|status, body| {
+    ///     status.as_u16() == 403 && String::from_utf8_lossy(body).contains("RateLimitExceeded")
+    /// });
+    /// # let _ = policy;
+    /// ```
+    pub fn retry_when(
+        mut self,
+        decide: impl Fn(reqwest::StatusCode, &[u8]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.retry_when = Some(Arc::new(decide));
         self
     }
 
@@ -182,15 +222,22 @@ where
         } else {
             None
         };
-        let outcome = inner.clone().oneshot(request).await;
-        let (retryable, retry_after) = match &outcome {
+        let mut outcome = inner.clone().oneshot(request).await;
+        let (retryable, retry_after) = match &mut outcome {
             Ok(response) => {
                 let headers = response.headers();
                 let mut wait = crate::retry_after::parse(headers, SystemTime::now());
                 if wait.is_none() && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
                     wait = crate::retry_after::rate_limit_reset(headers);
                 }
-                (is_retryable_status(response.status()), wait)
+                let mut retryable = is_retryable_status(response.status());
+                if let Some(decide) = policy.retry_when.as_ref().filter(|_| {
+                    !retryable && response.status().is_client_error() && replay.is_some()
+                }) {
+                    let (status, body) = buffer(response).await;
+                    retryable = decide(status, &body);
+                }
+                (retryable, wait)
             }
             Err(error) => (error.is_transient(), None),
         };
@@ -222,4 +269,28 @@ where
         request = next;
         attempt += 1;
     }
+}
+
+/// Reads a response's body and puts an identical response back in its place.
+async fn buffer(response: &mut reqwest::Response) -> (reqwest::StatusCode, Vec<u8>) {
+    use reqwest::ResponseBuilderExt;
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let placeholder = http::Response::new(Vec::<u8>::new());
+    let taken = std::mem::replace(response, reqwest::Response::from(placeholder));
+    let status = taken.status();
+    let body = match taken.bytes().await {
+        Ok(bytes) => bytes.to_vec(),
+        Err(e) => format!("(body unreadable: {e})").into_bytes(),
+    };
+    let rebuilt = builder
+        .body(body.clone())
+        .unwrap_or_else(|_| http::Response::new(body.clone()));
+    *response = reqwest::Response::from(rebuilt);
+    (status, body)
 }

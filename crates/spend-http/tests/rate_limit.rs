@@ -109,3 +109,37 @@ async fn a_second_process_does_not_start_with_a_full_bucket() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test(start_paused = true)]
+async fn operations_sharing_a_bucket_pay_their_cost() {
+    // Gmail-like: 10 units a second, a burst of 10; a get costs 5, a profile 1.
+    let limiter = RateLimiter::new().with_plan("quota", RatePlan::new(10.0, 10));
+    let get = Operation::new("messages.get")
+        .bucket("quota")
+        .cost(5)
+        .key("me");
+    let profile = Operation::new("getProfile")
+        .bucket("quota")
+        .cost(1)
+        .key("me");
+    let start = Instant::now();
+    limiter.acquire(&get).await;
+    limiter.acquire(&get).await;
+    assert!(start.elapsed().is_zero(), "two gets fill the burst");
+    limiter.acquire(&profile).await;
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(100),
+        "one unit later"
+    );
+    limiter.acquire(&get).await;
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(600),
+        "five units later"
+    );
+    // A call costing more than the burst is taken in burst-sized steps.
+    let batch = Operation::new("batch").bucket("quota").cost(25).key("me");
+    limiter.acquire(&batch).await;
+    assert_eq!(start.elapsed(), Duration::from_millis(3100));
+}

@@ -266,3 +266,47 @@ async fn a_client_error_is_not_retried() {
         .unwrap_err();
     assert_eq!(err.status().unwrap(), 404);
 }
+
+fn gmail_rate_limited(status: u16, body: &[u8]) -> bool {
+    status == 403 && String::from_utf8_lossy(body).contains("RateLimitExceeded")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_provider_rule_retries_403_rate_limits_and_keeps_other_bodies() {
+    let limited = http::Response::builder()
+        .status(403)
+        .header("retry-after", "1")
+        .body(r#"{"error":{"code":403,"errors":[{"reason":"userRateLimitExceeded"}]}}"#.to_owned())
+        .unwrap();
+    let (service, times) = scripted(vec![limited, answer(200, &[])]);
+    let policy = RetryPolicy::default().retry_when(|s, b| gmail_rate_limited(s.as_u16(), b));
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(policy.clone()))
+        .service(service);
+    assert_eq!(stack.oneshot(get()).await.unwrap().status(), 200);
+    assert_eq!(gaps(&times.lock().unwrap()), [Duration::from_secs(1)]);
+
+    // A 403 for another reason is not retried, and its body arrives whole.
+    let denied = http::Response::builder()
+        .status(403)
+        .header("content-type", "application/json")
+        .body(
+            r#"{"error":{"code":403,"errors":[{"reason":"insufficientPermissions"}]}}"#.to_owned(),
+        )
+        .unwrap();
+    let (service, times) = scripted(vec![denied]);
+    let stack = ServiceBuilder::new()
+        .layer(RetryLayer::new(policy))
+        .service(service);
+    let response = stack.oneshot(get()).await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("insufficientPermissions")
+    );
+    assert_eq!(times.lock().unwrap().len(), 1);
+}

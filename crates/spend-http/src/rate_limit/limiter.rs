@@ -49,16 +49,25 @@ impl Bucket {
     }
 
     fn try_take(&self, key: &str) -> Result<(), Duration> {
+        self.try_take_n(key, 1)
+    }
+
+    /// Takes `cells` tokens at once (at most the burst), or says how long to wait.
+    fn try_take_n(&self, key: &str, cells: u32) -> Result<(), Duration> {
         let key = key.to_owned();
-        match self.gcra.check_key(&key) {
-            Ok(()) => {
+        let cells = cells.clamp(1, self.plan.burst.max(1));
+        let n = std::num::NonZeroU32::new(cells).unwrap_or(std::num::NonZeroU32::MIN);
+        match self.gcra.check_key_n(&key, n) {
+            Ok(Ok(())) => {
                 let now = Instant::now();
                 let mut full_at = self.full_at.lock().unwrap_or_else(|e| e.into_inner());
                 let at = full_at.entry(key).or_insert(now);
-                *at = (*at).max(now) + self.plan.emission_interval();
+                *at = (*at).max(now) + self.plan.emission_interval() * cells;
                 Ok(())
             }
-            Err(not_until) => Err(not_until.wait_time_from(TokioClock.now())),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(TokioClock.now())),
+            // Unreachable: `cells` is clamped to the burst.
+            Err(_) => Err(self.plan.emission_interval()),
         }
     }
 
@@ -177,18 +186,22 @@ impl RateLimiter {
         buckets.get(operation).cloned()
     }
 
-    /// Waits until `operation` may be sent for its key, takes one token, and
-    /// returns how long it waited.
+    /// Waits until `operation` may be sent for its key, takes its
+    /// [`units`](Operation::units) from its [bucket](Operation::bucket_name)
+    /// (in burst-sized steps when it costs more than a burst), and returns how
+    /// long it waited.
     pub async fn acquire(&self, operation: &Operation) -> Duration {
         let started = Instant::now();
         let mut waited = false;
-        loop {
+        let mut remaining = operation.units().max(1);
+        while remaining > 0 {
             // Looked up on every turn: a re-tune may have replaced the bucket.
-            let Some(bucket) = self.bucket(operation.name()) else {
+            let Some(bucket) = self.bucket(operation.bucket_name()) else {
                 return Duration::ZERO;
             };
-            match bucket.try_take(operation.rate_key()) {
-                Ok(()) => break,
+            let step = remaining.min(bucket.plan.burst.max(1));
+            match bucket.try_take_n(operation.rate_key(), step) {
+                Ok(()) => remaining -= step,
                 Err(wait) => {
                     waited = true;
                     tokio::time::sleep(wait).await;
@@ -206,7 +219,7 @@ impl RateLimiter {
     /// Empties `operation`'s bucket for `key`: the provider said we are over
     /// its limit (another client may share the bucket), so assume no tokens left.
     pub fn drain(&self, operation: &Operation) {
-        if let Some(bucket) = self.bucket(operation.name()) {
+        if let Some(bucket) = self.bucket(operation.bucket_name()) {
             bucket.take_up_to(operation.rate_key(), bucket.plan.burst);
             self.save();
         }
@@ -221,7 +234,7 @@ impl RateLimiter {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|r| r.is_finite() && *r > 0.0)
         {
-            let current = self.plan(operation.name());
+            let current = self.plan(operation.bucket_name());
             let changed = current.is_none_or(|p| ((p.rate - rate) / p.rate).abs() > 0.001);
             if changed {
                 let burst = current.map_or(1, |p| p.burst);
@@ -231,7 +244,7 @@ impl RateLimiter {
                     burst,
                     "rate plan re-tuned from response header"
                 );
-                self.set_plan(operation.name(), RatePlan::new(rate, burst));
+                self.set_plan(operation.bucket_name(), RatePlan::new(rate, burst));
             }
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
