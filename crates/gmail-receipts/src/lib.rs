@@ -21,11 +21,15 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "api")]
+pub mod google;
 mod import;
 mod message;
 mod pdf;
 pub mod sources;
 mod summary;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use import::{ImportStats, Imported, Importer};
 pub use message::{MailMessage, SourceError};
