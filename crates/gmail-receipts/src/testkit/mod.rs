@@ -191,13 +191,24 @@ impl GmailSimulator {
         self.lock().refresh_tokens.clear();
     }
 
-    /// Delivers `count` new messages now; returns their ids.
+    /// Delivers `count` new messages now (dated after every message already
+    /// there, a second apart); returns their ids.
     pub fn deliver(&self, count: usize) -> Vec<String> {
         let mut state = self.lock();
         let seed = state.history_id;
         let mut fresh = mailbox::generate(count, seed, now_ms());
+        // New mail arrives after everything already in the mailbox.
+        let mut arrived = state
+            .messages
+            .iter()
+            .map(|m| m.internal_date)
+            .max()
+            .unwrap_or(0)
+            .max(now_ms());
         let mut ids = Vec::new();
         for message in &mut fresh {
+            arrived += 1000;
+            message.internal_date = arrived;
             state.history_id += 1;
             message.history_id = state.history_id;
             message.id = format!("19{:014x}", state.history_id);
