@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite: format, lints, docs, unit/integration tests, and the
-# tests against real external programs (Prism mock of TrueLayer's spec).
+# tests against real external programs (Prism mocks of the providers' specs,
+# an S3 server, an IMAP server).
 # Under CI=true a real part that cannot be installed or started is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,21 @@ if python3 -c "import moto.server" 2>/dev/null; then
   else
     cat "$tmp/moto.log" >&2
     need "the S3 server did not start"
+  fi
+fi
+
+step "IMAP server (Dovecot, from Debian's packages)"
+if [ ! -x /usr/sbin/dovecot ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; } >"$tmp/apt.log" 2>&1 \
+    || { cat "$tmp/apt.log" >&2; need "could not install dovecot-imapd from Debian's packages"; }
+fi
+if [ -x /usr/sbin/dovecot ]; then
+  if imap_env=$(bash "$root/.ci/imap-server.sh" "$tmp/imap"); then
+    while IFS='=' read -r key value; do export "$key=$value"; done <<<"$imap_env"
+    prism_pids+=("$IMAP_TEST_PID")
+    echo "IMAP server listening on $IMAP_TEST_HOST:$IMAP_TEST_PORT (TLS)"
+  else
+    need "the IMAP server did not start"
   fi
 fi
 

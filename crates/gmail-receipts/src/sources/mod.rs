@@ -1,6 +1,9 @@
-//! Mailbox sources: mbox, Maildir, a folder of `.eml` files.
+//! Mailbox sources: mbox, Maildir, a folder of `.eml` files, and IMAP
+//! (feature `imap`).
 
 mod eml_dir;
+#[cfg(feature = "imap")]
+pub mod imap;
 mod maildir;
 mod mbox;
 
