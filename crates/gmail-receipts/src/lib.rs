@@ -1,13 +1,24 @@
-//! Receipts from mailboxes.
+//! Receipts from email: the Gmail API, IMAP and mailbox exports, through the
+//! `receipt-parsers` pipeline with a PDF stage.
 //!
-//! Every source yields the same [`MailMessage`]: [`sources::Mbox`] (Google
-//! Takeout and other exports, read as a stream with bounded memory),
-//! [`sources::Maildir`] and [`sources::EmlDir`]. An [`Importer`] runs them
-//! through the `receipt-parsers` pipeline and keeps [`ImportStats`]: messages
-//! seen, receipts by method and vendor, rejected by reason, errors by stage,
-//! bytes and messages per second.
+//! Every source yields the same [`MailMessage`]:
 //!
-//! The Gmail API, IMAP and the PDF stage join these sources in later releases.
+//! | source | where | feature |
+//! |---|---|---|
+//! | Gmail API: full sync over a receipt query, incremental from a history id, fallback when the history expired | [`google::Gmail::sync`] | `api` (default) |
+//! | IMAP over TLS with an app password, read-only, UID checkpoints | [`sources::imap`] | `imap` |
+//! | mbox (Google Takeout; streamed, bounded memory) | [`sources::Mbox`] | |
+//! | Maildir | [`sources::Maildir`] | |
+//! | a folder of `.eml` files | [`sources::EmlDir`] | |
+//!
+//! An [`Importer`] runs messages through the pipeline, reads PDF attachments
+//! when the email alone has no total (an invoice whose amount is only in the
+//! PDF), hands back the PDF bytes for a blob store, and keeps
+//! [`ImportStats`]: messages seen, receipts by method and vendor, rejected by
+//! reason, errors by stage, bytes and messages per second.
+//!
+//! The `testkit` feature adds a Gmail API and Google OAuth simulator
+//! ([`testkit::GmailSimulator`]) that enforces the per-user quota.
 //!
 //! ```
 //! use gmail_receipts::{Importer, sources::Mbox};
