@@ -41,7 +41,7 @@ async fn main() {
     let gmail = sim.client().expect("the simulator's client builds");
 
     let started = Instant::now();
-    let mut stream = Box::pin(gmail.sync(SyncOptions::default(), None));
+    let mut stream = gmail.sync(SyncOptions::default(), None);
     let (mut messages, mut bytes, mut skipped) = (0u64, 0u64, 0u64);
     let mut last_report = Instant::now();
     while let Some(item) = stream.next().await {

@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         profile.email_address, profile.messages_total
     );
     let mut importer = Importer::default();
-    let mut sync = Box::pin(gmail.sync(options, checkpoint));
+    let mut sync = gmail.sync(options, checkpoint);
     while let Some(item) = sync.next().await {
         match item? {
             SyncItem::Message(message) => {

@@ -24,7 +24,7 @@ async fn run(
     options: SyncOptions,
     from: Option<Checkpoint>,
 ) -> Result<Outcome, GmailError> {
-    let mut stream = Box::pin(gmail.sync(options, from));
+    let mut stream = gmail.sync(options, from);
     let mut messages = Vec::new();
     let mut skipped = 0;
     while let Some(item) = stream.next().await {
@@ -241,7 +241,7 @@ async fn an_error_ends_the_stream_without_a_checkpoint() {
 async fn dropping_the_stream_stops_the_sync() {
     let sim = GmailSimulator::start(SimConfig::default().messages(600)).await;
     let gmail = sim.client().unwrap();
-    let mut stream = Box::pin(gmail.sync(SyncOptions::default().buffer(1).batch_size(10), None));
+    let mut stream = gmail.sync(SyncOptions::default().buffer(1).batch_size(10), None);
     let first = stream.next().await.unwrap().unwrap();
     assert!(matches!(first, SyncItem::Message(_)));
     drop(stream);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::client::urlencode;
 use super::error::google_reason;
-use super::{Gmail, GmailError, Message, quota};
+use super::{Gmail, GmailError, Message, multipart, quota};
 use crate::MailMessage;
 
 /// Gmail accepts up to 100 calls a batch and advises no more than 50.
@@ -15,69 +15,6 @@ pub const MAX_BATCH: usize = 100;
 
 /// Rounds for inner calls Gmail rate-limited before they are given up.
 const INNER_ROUNDS: u32 = 6;
-
-struct Part {
-    content_id: Option<String>,
-    status: u16,
-    body: Vec<u8>,
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Splits a block at its first blank line into (headers, body).
-fn split_head(block: &[u8]) -> (&[u8], &[u8]) {
-    match (find(block, b"\r\n\r\n"), find(block, b"\n\n")) {
-        (Some(a), Some(b)) if b < a => (&block[..b], &block[b + 2..]),
-        (Some(a), _) => (&block[..a], &block[a + 4..]),
-        (None, Some(b)) => (&block[..b], &block[b + 2..]),
-        (None, None) => (block, &[]),
-    }
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
-/// The parts of a batch response body.
-fn parse_parts(body: &[u8], boundary: &str) -> Vec<Part> {
-    let delimiter = format!("--{boundary}");
-    let mut parts = Vec::new();
-    let mut rest = body;
-    while let Some(at) = find(rest, delimiter.as_bytes()) {
-        rest = &rest[at + delimiter.len()..];
-        if rest.starts_with(b"--") {
-            break;
-        }
-        let end = find(rest, delimiter.as_bytes()).unwrap_or(rest.len());
-        let block = &rest[..end];
-        let (outer_head, inner) = split_head(block.trim_ascii_start());
-        let outer_head = String::from_utf8_lossy(outer_head);
-        let (inner_head, inner_body) = split_head(inner);
-        let inner_head = String::from_utf8_lossy(inner_head);
-        let status = inner_head
-            .lines()
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        parts.push(Part {
-            content_id: header(&outer_head, "content-id").map(|v| {
-                v.trim_matches(|c| c == '<' || c == '>')
-                    .trim_start_matches("response-")
-                    .to_owned()
-            }),
-            status,
-            body: inner_body.trim_ascii_end().to_vec(),
-        });
-        rest = &rest[end..];
-    }
-    parts
-}
 
 impl Gmail {
     /// Sends one batch of `messages.get?format=raw`; results keyed by message id.
@@ -120,19 +57,15 @@ impl Gmail {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let boundary = content_type
-            .split(';')
-            .find_map(|p| p.trim().strip_prefix("boundary="))
-            .map(|b| b.trim_matches('"').to_owned())
-            .ok_or_else(|| {
-                GmailError::decode("batch", format!("no boundary in {content_type:?}"))
-            })?;
+        let boundary = multipart::boundary(&content_type).ok_or_else(|| {
+            GmailError::decode("batch", format!("no boundary in {content_type:?}"))
+        })?;
         let bytes = response
             .bytes()
             .await
             .map_err(|e| GmailError::Http(spend_http::Error::Transport(e)))?;
         let mut out = HashMap::new();
-        for part in parse_parts(&bytes, &boundary) {
+        for part in multipart::parse(&bytes, &boundary) {
             let Some(n) = part
                 .content_id
                 .as_deref()
@@ -142,7 +75,8 @@ impl Gmail {
                 continue;
             };
             let Some(id) = ids.get(n) else { continue };
-            let result = if (200..300).contains(&part.status) {
+            let status = part.status();
+            let result = if (200..300).contains(&status) {
                 serde_json::from_slice::<Message>(&part.body)
                     .map_err(|e| GmailError::decode("messages.get", e))
                     .and_then(|m| {
@@ -153,7 +87,7 @@ impl Gmail {
                 let (reason, message) = google_reason(&part.body);
                 Err(GmailError::Api {
                     method: "messages.get",
-                    status: part.status,
+                    status,
                     reason,
                     message,
                 })
@@ -226,23 +160,5 @@ impl Gmail {
                     .unwrap_or_else(|| Err(GmailError::decode("batch", "duplicate id")))
             })
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parts_are_read_from_a_google_style_response() {
-        let body = b"--batch_xyz\r\nContent-Type: application/http\r\nContent-ID: <response-item-1>\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{\"error\":{\"code\":404,\"message\":\"Requested entity was not found.\",\"errors\":[{\"reason\":\"notFound\"}]}}\r\n--batch_xyz\r\nContent-Type: application/http\r\nContent-ID: <response-item-0>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"id\":\"a\",\"raw\":\"U3ViamVjdDogaGkNCg0KYm9keQ\"}\r\n--batch_xyz--\r\n";
-        let parts = parse_parts(body, "batch_xyz");
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].content_id.as_deref(), Some("item-1"));
-        assert_eq!(parts[0].status, 404);
-        assert_eq!(google_reason(&parts[0].body).0.as_deref(), Some("notFound"));
-        assert_eq!(parts[1].status, 200);
-        let message: Message = serde_json::from_slice(&parts[1].body).unwrap();
-        assert_eq!(message.into_mail().unwrap().raw, b"Subject: hi\r\n\r\nbody");
     }
 }

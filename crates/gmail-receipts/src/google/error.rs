@@ -138,3 +138,26 @@ impl GmailError {
             || matches!(self, GmailError::Api { status: 403, reason: Some(r), .. } if r == "rateLimitExceeded" || r == "userRateLimitExceeded")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn google_error_bodies_give_reason_and_message() {
+        let body = br#"{"error":{"code":403,"message":"User-rate limit exceeded.","errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded","message":"User-rate limit exceeded."}],"status":"PERMISSION_DENIED"}}"#;
+        let (reason, message) = google_reason(body);
+        assert_eq!(reason.as_deref(), Some("userRateLimitExceeded"));
+        assert_eq!(message, "User-rate limit exceeded.");
+        assert!(is_rate_limited(403, body));
+        assert!(is_rate_limited(429, b""));
+
+        let scopes = br#"{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}"#;
+        assert_eq!(google_reason(scopes).0.as_deref(), Some("PERMISSION_DENIED"));
+        assert!(!is_rate_limited(403, scopes));
+
+        let (reason, message) = google_reason(b"<html>Bad Gateway</html>");
+        assert_eq!(reason, None);
+        assert_eq!(message, "<html>Bad Gateway</html>");
+    }
+}

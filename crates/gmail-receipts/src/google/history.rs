@@ -1,7 +1,10 @@
 //! `users.history.list`: what changed since a history id.
 
-use futures_util::stream::{self, Stream};
+use std::future::Future;
 
+use futures_util::stream::Stream;
+
+use super::paging::{PagedRequest, pages};
 use super::{Gmail, GmailError, ListHistoryResponse};
 
 /// `history.list` with its optional parameters (`historyTypes=messageAdded`
@@ -80,17 +83,20 @@ impl<'a> ListHistory<'a> {
 
     /// Every page in order; the last page's `history_id` is the new checkpoint.
     pub fn stream(self) -> impl Stream<Item = Result<ListHistoryResponse, GmailError>> + 'a {
-        stream::try_unfold(Some(self), |state| async move {
-            let Some(request) = state else {
-                return Ok::<_, GmailError>(None);
-            };
-            let page = request.send().await?;
-            let next = page
-                .next_page_token
-                .clone()
-                .map(|token| request.clone().page_token(token));
-            Ok(Some((page, next)))
-        })
+        pages(self)
+    }
+}
+
+impl PagedRequest for ListHistory<'_> {
+    type Page = ListHistoryResponse;
+
+    fn fetch(&self) -> impl Future<Output = Result<Self::Page, GmailError>> + Send {
+        self.send()
+    }
+
+    fn next_page(&self, page: &Self::Page) -> Option<Self> {
+        let token = page.next_page_token.clone()?;
+        Some(self.clone().page_token(token))
     }
 }
 

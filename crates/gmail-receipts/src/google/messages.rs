@@ -1,8 +1,12 @@
 //! `users.messages`: list (paged, as a stream), get, and attachments.
 
+use std::future::Future;
+
+use futures_util::TryStreamExt;
 use futures_util::stream::{self, Stream};
 
 use super::client::urlencode;
+use super::paging::{PagedRequest, pages};
 use super::{Gmail, GmailError, ListMessagesResponse, Message, MessagePartBody, MessageRef};
 
 /// Gmail's largest page for `messages.list`.
@@ -115,21 +119,22 @@ impl<'a> ListMessages<'a> {
     /// Every matching message, page after page, until Gmail has no next page
     /// (no cap: a mailbox of 200,000 receipts gives 200,000 items).
     pub fn stream(self) -> impl Stream<Item = Result<MessageRef, GmailError>> + 'a {
-        let pages = stream::try_unfold(Some(self), |state| async move {
-            let Some(request) = state else {
-                return Ok::<_, GmailError>(None);
-            };
-            let page = request.send().await?;
-            let next = page
-                .next_page_token
-                .clone()
-                .map(|token| request.clone().page_token(token));
-            Ok(Some((page.messages, next)))
-        });
-        futures_util::TryStreamExt::try_flatten(futures_util::TryStreamExt::map_ok(
-            pages,
-            |messages| stream::iter(messages.into_iter().map(Ok)),
-        ))
+        pages(self)
+            .map_ok(|page| stream::iter(page.messages.into_iter().map(Ok)))
+            .try_flatten()
+    }
+}
+
+impl PagedRequest for ListMessages<'_> {
+    type Page = ListMessagesResponse;
+
+    fn fetch(&self) -> impl Future<Output = Result<Self::Page, GmailError>> + Send {
+        self.send()
+    }
+
+    fn next_page(&self, page: &Self::Page) -> Option<Self> {
+        let token = page.next_page_token.clone()?;
+        Some(self.clone().page_token(token))
     }
 }
 

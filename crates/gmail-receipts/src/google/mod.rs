@@ -21,7 +21,9 @@ mod client;
 mod error;
 mod history;
 mod messages;
+pub(crate) mod multipart;
 mod oauth;
+mod paging;
 pub mod quota;
 mod sync;
 mod types;
@@ -35,7 +37,7 @@ pub use oauth::{
     AuthorizationRequest, GMAIL_READONLY, GoogleEndpoints, GoogleOAuth, GoogleOAuthBuilder,
     GoogleTokens, OAuthError, PkceVerifier, UserTokens,
 };
-pub use sync::{Checkpoint, SyncItem, SyncMode, SyncOptions, receipt_query};
+pub use sync::{Checkpoint, SyncItem, SyncMode, SyncOptions, SyncStream, receipt_query};
 pub use types::{
     History, ListHistoryResponse, ListMessagesResponse, Message, MessageAdded, MessagePart,
     MessagePartBody, MessageRef, Profile,

@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
-use futures_util::stream::{self, Stream, StreamExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::stream::{Stream, StreamExt};
 use receipt_parsers::vendors::Registry;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -339,11 +342,7 @@ impl Gmail {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn sync(
-        &self,
-        options: SyncOptions,
-        from: Option<Checkpoint>,
-    ) -> impl Stream<Item = Result<SyncItem, GmailError>> + Send + 'static {
+    pub fn sync(&self, options: SyncOptions, from: Option<Checkpoint>) -> SyncStream {
         let (tx, rx) = mpsc::channel(options.buffer);
         let run = Run {
             gmail: self.clone(),
@@ -353,8 +352,23 @@ impl Gmail {
             newest: None,
         };
         tokio::spawn(run.run(from));
-        stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        })
+        SyncStream { rx }
+    }
+}
+
+/// The stream [`Gmail::sync`] returns: fetched messages, then
+/// [`SyncItem::Done`] or the error that stopped the sync. Dropping it stops
+/// the sync.
+#[derive(Debug)]
+#[must_use = "a sync does nothing useful unless its stream is read"]
+pub struct SyncStream {
+    rx: mpsc::Receiver<Result<SyncItem, GmailError>>,
+}
+
+impl Stream for SyncStream {
+    type Item = Result<SyncItem, GmailError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
     }
 }

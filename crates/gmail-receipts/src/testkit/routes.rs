@@ -14,7 +14,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use super::state::{Fault, State};
-use crate::google::quota;
+use crate::google::{multipart, quota};
 
 pub(crate) type Shared = Arc<Mutex<State>>;
 
@@ -191,9 +191,15 @@ pub(crate) fn call(
     answer
 }
 
-fn list(state: &mut State, query: &HashMap<String, String>) -> Answer {
-    let q = query.get("q").cloned().unwrap_or_default();
-    state.queries.push(q.clone());
+/// One page of `items` under `key` in `body`, with a `nextPageToken`
+/// (`{token_prefix}{offset}`) while more remain; `maxResults` defaults to 100.
+fn paged(
+    query: &HashMap<String, String>,
+    token_prefix: &str,
+    mut body: Value,
+    key: &str,
+    items: impl ExactSizeIterator<Item = Value>,
+) -> Value {
     let max: usize = query
         .get("maxResults")
         .and_then(|m| m.parse().ok())
@@ -201,24 +207,29 @@ fn list(state: &mut State, query: &HashMap<String, String>) -> Answer {
         .clamp(1, 500);
     let offset: usize = query
         .get("pageToken")
-        .and_then(|t| t.strip_prefix("page-"))
+        .and_then(|t| t.strip_prefix(token_prefix))
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
-    let found = state.search(&q);
-    let page: Vec<Value> = found
-        .iter()
-        .skip(offset)
-        .take(max)
-        .map(|m| json!({"id": m.id, "threadId": m.thread_id}))
-        .collect();
-    let mut body = json!({"resultSizeEstimate": found.len()});
+    let total = items.len();
+    let page: Vec<Value> = items.skip(offset).take(max).collect();
     if !page.is_empty() {
-        body["messages"] = Value::Array(page);
+        body[key] = Value::Array(page);
     }
-    if offset + max < found.len() {
-        body["nextPageToken"] = json!(format!("page-{}", offset + max));
+    if offset + max < total {
+        body["nextPageToken"] = json!(format!("{token_prefix}{}", offset + max));
     }
-    Answer::ok(body)
+    body
+}
+
+fn list(state: &mut State, query: &HashMap<String, String>) -> Answer {
+    let q = query.get("q").cloned().unwrap_or_default();
+    state.queries.push(q.clone());
+    let found = state.search(&q);
+    let body = json!({"resultSizeEstimate": found.len()});
+    let items = found
+        .iter()
+        .map(|m| json!({"id": m.id, "threadId": m.thread_id}));
+    Answer::ok(paged(query, "page-", body, "messages", items))
 }
 
 fn not_found() -> Answer {
@@ -292,42 +303,21 @@ fn history(state: &State, query: &HashMap<String, String>) -> Answer {
     if start < state.history_floor {
         return not_found();
     }
-    let max: usize = query
-        .get("maxResults")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(100)
-        .clamp(1, 500);
-    let offset: usize = query
-        .get("pageToken")
-        .and_then(|t| t.strip_prefix("h-"))
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0);
     let mut changes: Vec<_> = state
         .messages
         .iter()
         .filter(|m| m.history_id > start)
         .collect();
     changes.sort_by_key(|m| m.history_id);
-    let page: Vec<Value> = changes
-        .iter()
-        .skip(offset)
-        .take(max)
-        .map(|m| {
-            json!({
-                "id": m.history_id.to_string(),
-                "messages": [{"id": m.id, "threadId": m.thread_id}],
-                "messagesAdded": [{"message": {"id": m.id, "threadId": m.thread_id, "labelIds": m.labels}}],
-            })
+    let items = changes.iter().map(|m| {
+        json!({
+            "id": m.history_id.to_string(),
+            "messages": [{"id": m.id, "threadId": m.thread_id}],
+            "messagesAdded": [{"message": {"id": m.id, "threadId": m.thread_id, "labelIds": m.labels}}],
         })
-        .collect();
-    let mut body = json!({"historyId": state.history_id.to_string()});
-    if !page.is_empty() {
-        body["history"] = Value::Array(page);
-    }
-    if offset + max < changes.len() {
-        body["nextPageToken"] = json!(format!("h-{}", offset + max));
-    }
-    Answer::ok(body)
+    });
+    let body = json!({"historyId": state.history_id.to_string()});
+    Answer::ok(paged(query, "h-", body, "history", items))
 }
 
 fn split_query(target: &str) -> (String, HashMap<String, String>) {
@@ -347,22 +337,10 @@ async fn api(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Answer {
-    let query: HashMap<String, String> = uri
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let path = uri.path().to_owned();
+    let (path, query) = split_query(uri.path_and_query().map_or("/", |p| p.as_str()));
     let mut state = lock(&state);
     state.stats.http_requests += 1;
     call(&mut state, bearer(&headers).as_deref(), &path, &query)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn batch(AxumState(state): AxumState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -370,11 +348,7 @@ async fn batch(AxumState(state): AxumState<Shared>, headers: HeaderMap, body: By
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let Some(boundary) = content_type
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))
-        .map(|b| b.trim_matches('"').to_owned())
-    else {
+    let Some(boundary) = multipart::boundary(content_type) else {
         return Answer::error(
             StatusCode::BAD_REQUEST,
             "invalidArgument",
@@ -382,43 +356,25 @@ async fn batch(AxumState(state): AxumState<Shared>, headers: HeaderMap, body: By
         )
         .into_response();
     };
-    let text = String::from_utf8_lossy(&body).into_owned();
-    let delimiter = format!("--{boundary}");
+    let parts = multipart::parse(&body, &boundary);
+    // Google refuses the whole batch, before running any of it.
+    if parts.len() > crate::google::MAX_BATCH {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            "invalidArgument",
+            "Too many requests in a batch (limit 100)",
+        )
+        .into_response();
+    }
     let token = bearer(&headers);
     let mut state = lock(&state);
     state.stats.http_requests += 1;
     state.stats.batches += 1;
     let out_boundary = format!("batch_sim_{:08x}", fastrand::u32(..));
     let mut out = String::new();
-    let mut count = 0;
-    for part in text.split(&delimiter).skip(1) {
-        if part.starts_with("--") {
-            break;
-        }
-        count += 1;
-        if count > crate::google::MAX_BATCH {
-            drop(state);
-            return Answer::error(
-                StatusCode::BAD_REQUEST,
-                "invalidArgument",
-                "Too many requests in a batch (limit 100)",
-            )
-            .into_response();
-        }
-        let at = find(part.as_bytes(), b"\r\n\r\n")
-            .map(|p| p + 4)
-            .unwrap_or(part.len());
-        let (outer, inner) = part.split_at(at);
-        let content_id = outer
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("Content-ID:")
-                    .or_else(|| l.strip_prefix("Content-Id:"))
-            })
-            .map(|v| v.trim().trim_matches(|c| c == '<' || c == '>').to_owned())
-            .unwrap_or_default();
-        let request_line = inner.lines().next().unwrap_or_default();
-        let mut words = request_line.split_whitespace();
+    for part in parts {
+        let content_id = part.content_id.unwrap_or_default();
+        let mut words = part.start_line.split_whitespace();
         let (verb, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
         let answer = if verb == "GET" {
             let (path, query) = split_query(target);
