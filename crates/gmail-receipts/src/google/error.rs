@@ -153,7 +153,10 @@ mod tests {
         assert!(is_rate_limited(429, b""));
 
         let scopes = br#"{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}"#;
-        assert_eq!(google_reason(scopes).0.as_deref(), Some("PERMISSION_DENIED"));
+        assert_eq!(
+            google_reason(scopes).0.as_deref(),
+            Some("PERMISSION_DENIED")
+        );
         assert!(!is_rate_limited(403, scopes));
 
         let (reason, message) = google_reason(b"<html>Bad Gateway</html>");
