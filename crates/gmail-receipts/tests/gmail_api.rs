@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use futures_util::TryStreamExt;
-use gmail_receipts::google::{Format, GmailError, OAuthError};
+use std::time::Duration;
+
+use gmail_receipts::google::{Format, GmailError, GoogleOAuth, OAuthError, UserTokens};
 use gmail_receipts::testkit::{Fault, GmailSimulator, SimConfig};
 
 #[tokio::test]
@@ -293,4 +295,80 @@ async fn the_client_paces_itself_under_the_users_quota() {
         "the client waited instead of being refused"
     );
     assert!(stats.peak_units_per_minute <= 600);
+}
+
+/// A browser: follows the consent URL's redirects and returns the page it lands on.
+fn browse(url: &url::Url) -> tokio::task::JoinHandle<String> {
+    let url = url.clone();
+    tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() })
+}
+
+#[tokio::test]
+async fn the_loopback_consent_runs_end_to_end() {
+    let sim = GmailSimulator::start(SimConfig::default().messages(3)).await;
+    let oauth = GoogleOAuth::builder("desktop.apps.googleusercontent.com", "http://127.0.0.1:0/")
+        .client_secret("secret")
+        .endpoints(sim.oauth_endpoints())
+        .build()
+        .unwrap();
+    let mut browser = None;
+    let tokens = oauth
+        .authorize_on_loopback(Duration::from_secs(20), |url| {
+            let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+            assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"));
+            assert_ne!(
+                q["redirect_uri"], "http://127.0.0.1:0/",
+                "the bound port is sent"
+            );
+            browser = Some(browse(url));
+        })
+        .await
+        .unwrap();
+    let refresh = tokens
+        .refresh_token
+        .expect("offline access gives a refresh token");
+    let page = browser.unwrap().await.unwrap();
+    assert!(page.contains("spend is authorised"), "{page}");
+
+    // The new grant works for the API.
+    let gmail = gmail_receipts::google::Gmail::builder(std::sync::Arc::new(
+        spend_http::CachedTokenSource::new(UserTokens::new(oauth, refresh)),
+    ))
+    .base_url(sim.url())
+    .build()
+    .unwrap();
+    assert_eq!(gmail.profile().await.unwrap().messages_total, 3);
+}
+
+#[tokio::test]
+async fn a_declined_consent_is_a_typed_error() {
+    let sim = GmailSimulator::start(SimConfig::default().messages(1)).await;
+    sim.decline_consent();
+    let oauth = GoogleOAuth::builder("desktop.apps.googleusercontent.com", "http://127.0.0.1:0/")
+        .endpoints(sim.oauth_endpoints())
+        .build()
+        .unwrap();
+    let mut browser = None;
+    let err = oauth
+        .authorize_on_loopback(Duration::from_secs(20), |url| browser = Some(browse(url)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Declined { error } if error == "access_denied"),
+        "{err:?}"
+    );
+    let page = browser.unwrap().await.unwrap();
+    assert!(page.contains("not given"), "{page}");
+
+    let remote = GoogleOAuth::builder(
+        "desktop.apps.googleusercontent.com",
+        "https://example.org/callback",
+    )
+    .build()
+    .unwrap();
+    let err = remote
+        .authorize_on_loopback(Duration::from_secs(1), |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OAuthError::Config(_)), "{err:?}");
 }

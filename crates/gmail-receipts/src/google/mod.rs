@@ -20,6 +20,7 @@ mod batch;
 mod client;
 mod error;
 mod history;
+mod loopback;
 mod messages;
 pub(crate) mod multipart;
 mod oauth;

@@ -74,6 +74,13 @@ pub enum OAuthError {
         /// Google's `error_description`.
         description: String,
     },
+    /// The user did not grant access (Google's `error`, such as
+    /// `access_denied`), or no answer came in time.
+    #[error("consent was not given: {error}")]
+    Declined {
+        /// Google's `error`, or what happened instead.
+        error: String,
+    },
     /// The `state` returned to the redirect is not the one sent.
     #[error("the state returned to the redirect does not match the one sent (possible CSRF)")]
     StateMismatch,
@@ -289,6 +296,20 @@ impl GoogleOAuth {
             url,
             state,
             code_verifier: SecretString::from(verifier.secret().clone()),
+        }
+    }
+
+    /// The redirect URI the consent comes back to.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// The same client with another redirect URI (the port a loopback
+    /// listener was given).
+    pub(super) fn with_redirect_uri(&self, redirect_uri: String) -> Self {
+        GoogleOAuth {
+            redirect_uri,
+            ..self.clone()
         }
     }
 

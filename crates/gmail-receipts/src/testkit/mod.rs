@@ -186,6 +186,12 @@ impl GmailSimulator {
         state.history_floor = state.history_id;
     }
 
+    /// From now on the consent page sends the browser back with
+    /// `error=access_denied`, as when the user clicks Cancel.
+    pub fn decline_consent(&self) {
+        self.lock().decline_consent = true;
+    }
+
     /// Revokes every refresh token (as Google does to Testing apps after 7 days).
     pub fn revoke_refresh_tokens(&self) {
         self.lock().refresh_tokens.clear();

@@ -434,20 +434,28 @@ async fn authorize(
     if q.get("code_challenge_method").map(String::as_str) != Some("S256") {
         return oauth_error("invalid_request", "code_challenge_method must be S256");
     }
-    let code = format!("4/sim-{:016x}", fastrand::u64(..));
-    lock(&state).codes.insert(
-        code.clone(),
-        (q["code_challenge"].clone(), q["redirect_uri"].clone()),
-    );
     let mut location = match url::Url::parse(&q["redirect_uri"]) {
         Ok(u) => u,
         Err(_) => return oauth_error("invalid_request", "redirect_uri is not a URL"),
     };
-    location
-        .query_pairs_mut()
-        .append_pair("code", &code)
-        .append_pair("state", &q["state"])
-        .append_pair("scope", &q["scope"]);
+    let mut state = lock(&state);
+    if state.decline_consent {
+        location
+            .query_pairs_mut()
+            .append_pair("error", "access_denied")
+            .append_pair("state", &q["state"]);
+    } else {
+        let code = format!("4/sim-{:016x}", fastrand::u64(..));
+        state.codes.insert(
+            code.clone(),
+            (q["code_challenge"].clone(), q["redirect_uri"].clone()),
+        );
+        location
+            .query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", &q["state"])
+            .append_pair("scope", &q["scope"]);
+    }
     (
         StatusCode::FOUND,
         [(header::LOCATION, location.to_string())],

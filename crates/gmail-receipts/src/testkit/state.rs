@@ -55,6 +55,8 @@ pub(crate) struct State {
     pub codes: HashMap<String, (String, String)>,
     pub token_ttl: Duration,
     pub email: String,
+    /// The consent page answers `error=access_denied`.
+    pub decline_consent: bool,
 }
 
 impl State {
@@ -81,6 +83,7 @@ impl State {
             codes: HashMap::new(),
             token_ttl,
             email: "alex@example.org".into(),
+            decline_consent: false,
         }
     }
 
