@@ -2,7 +2,8 @@
 //! `.ci/run` through `.ci/imap-server.sh`, which sets `IMAP_TEST_*`).
 //! Skipped without it, except under `CI=true`.
 //!
-//! Each test logs in as its own user, whose Maildir it fills directly.
+//! Each test logs in as its own user, whose Maildir it fills directly
+//! ([`TestImapServer`]).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -12,95 +13,8 @@ use futures_util::StreamExt;
 use gmail_receipts::sources::imap::{
     ImapCheckpoint, ImapConfig, ImapError, ImapItem, ImapMailbox, ImapMode,
 };
+use gmail_receipts::testkit::TestImapServer;
 use gmail_receipts::{Importer, MailMessage};
-
-struct Server {
-    host: String,
-    port: u16,
-    password: String,
-    ca: Vec<u8>,
-    home: PathBuf,
-}
-
-fn server() -> Option<Server> {
-    let var = |name: &str| std::env::var(name).ok();
-    match (
-        var("IMAP_TEST_HOST"),
-        var("IMAP_TEST_PORT"),
-        var("IMAP_TEST_PASSWORD"),
-        var("IMAP_TEST_CA"),
-        var("IMAP_TEST_HOME"),
-    ) {
-        (Some(host), Some(port), Some(password), Some(ca), Some(home)) => Some(Server {
-            host,
-            port: port.parse().expect("IMAP_TEST_PORT is a port"),
-            password,
-            ca: std::fs::read(ca).expect("IMAP_TEST_CA is readable"),
-            home: PathBuf::from(home),
-        }),
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but IMAP_TEST_* is not set: .ci/run must start the IMAP server")
-        }
-        _ => None,
-    }
-}
-
-/// A user of the test server and their Maildir.
-struct Account {
-    user: String,
-    maildir: PathBuf,
-    delivered: usize,
-}
-
-impl Account {
-    fn new(server: &Server, name: &str) -> Self {
-        let user = format!("{name}-{}", std::process::id());
-        let maildir = server.home.join(&user).join("Maildir");
-        for sub in ["new", "cur", "tmp"] {
-            std::fs::create_dir_all(maildir.join(sub)).unwrap();
-        }
-        // The server reads and moves the files as its own (unprivileged) user.
-        for dir in [server.home.join(&user), maildir.clone()]
-            .into_iter()
-            .chain(["new", "cur", "tmp"].map(|s| maildir.join(s)))
-        {
-            set_mode(&dir, 0o777);
-        }
-        Account {
-            user,
-            maildir,
-            delivered: 0,
-        }
-    }
-
-    /// Drops a message into `new/`, received at `at`.
-    fn deliver(&mut self, raw: &[u8], at: SystemTime) {
-        self.delivered += 1;
-        let path = self
-            .maildir
-            .join("new")
-            .join(format!("1700000000.M{}P1.test", self.delivered));
-        std::fs::write(&path, raw).unwrap();
-        set_mode(&path, 0o666);
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(at)
-            .unwrap();
-    }
-
-    fn config(&self, server: &Server) -> ImapConfig {
-        ImapConfig::new(&server.host, &self.user, &server.password)
-            .port(server.port)
-            .root_certificates_pem(server.ca.clone())
-    }
-}
-
-fn set_mode(path: &std::path::Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
 
 fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
@@ -167,17 +81,17 @@ async fn read(config: ImapConfig, from: Option<ImapCheckpoint>) -> Run {
 
 #[tokio::test]
 async fn reads_everything_read_only_then_only_new_mail() {
-    let Some(server) = server() else {
+    let Some(server) = TestImapServer::from_env() else {
         eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
         return;
     };
-    let mut account = Account::new(&server, "incremental");
+    let mut account = server.account("incremental");
     let mail = fixtures();
     for (n, raw) in mail[..3].iter().enumerate() {
         account.deliver(raw, at(1_717_200_000 + n as u64 * 3600));
     }
 
-    let first = read(account.config(&server).batch(2), None).await;
+    let first = read(account.config().batch(2), None).await;
     assert_eq!(first.mode, ImapMode::Full);
     assert_eq!(first.fetched, 3);
     assert!(first.skipped.is_empty());
@@ -201,7 +115,7 @@ async fn reads_everything_read_only_then_only_new_mail() {
     }
 
     // Reading did not mark anything as read.
-    let again = read(account.config(&server), None).await;
+    let again = read(account.config(), None).await;
     assert_eq!(again.messages.len(), 3);
     assert!(
         again
@@ -215,14 +129,14 @@ async fn reads_everything_read_only_then_only_new_mail() {
     for raw in &mail[3..] {
         account.deliver(raw, SystemTime::now());
     }
-    let second = read(account.config(&server), Some(first.checkpoint)).await;
+    let second = read(account.config(), Some(first.checkpoint)).await;
     assert_eq!(second.mode, ImapMode::Incremental);
     let got: BTreeSet<Vec<u8>> = second.messages.iter().map(|m| normalised(&m.raw)).collect();
     let sent: BTreeSet<Vec<u8>> = mail[3..].iter().map(|m| normalised(m)).collect();
     assert_eq!(got, sent);
     assert_eq!(second.checkpoint.last_uid, 5);
 
-    let third = read(account.config(&server), Some(second.checkpoint)).await;
+    let third = read(account.config(), Some(second.checkpoint)).await;
     assert_eq!(third.mode, ImapMode::Incremental);
     assert!(third.messages.is_empty());
     assert_eq!(third.checkpoint, second.checkpoint);
@@ -232,27 +146,25 @@ async fn reads_everything_read_only_then_only_new_mail() {
         uid_validity: second.checkpoint.uid_validity.wrapping_add(1),
         last_uid: 5,
     };
-    let fourth = read(account.config(&server), Some(stale)).await;
+    let fourth = read(account.config(), Some(stale)).await;
     assert_eq!(fourth.mode, ImapMode::FullAfterUidValidityChange);
     assert_eq!(fourth.messages.len(), 5);
 }
 
 #[tokio::test]
 async fn since_and_the_size_cap_bound_what_is_fetched() {
-    let Some(server) = server() else {
+    let Some(server) = TestImapServer::from_env() else {
         eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
         return;
     };
-    let mut account = Account::new(&server, "bounds");
+    let mut account = server.account("bounds");
     let mail = fixtures();
     account.deliver(&mail[0], at(1_672_574_400)); // 2023-01-01
     account.deliver(&mail[1], at(1_717_200_000)); // 2024-06-01
     account.deliver(&mail[2], at(1_717_286_400)); // 2024-06-02
 
     let since = read(
-        account
-            .config(&server)
-            .since(time::macros::date!(2024 - 01 - 01)),
+        account.config().since(time::macros::date!(2024 - 01 - 01)),
         None,
     )
     .await;
@@ -262,7 +174,7 @@ async fn since_and_the_size_cap_bound_what_is_fetched() {
     // The PDF invoice is the largest of the three: over a cap between them it is skipped.
     let cap = (mail[1].len().max(mail[2].len()) + 512) as u32;
     assert!(mail[0].len() as u32 > cap);
-    let capped = read(account.config(&server).max_message_bytes(cap), None).await;
+    let capped = read(account.config().max_message_bytes(cap), None).await;
     assert_eq!(capped.messages.len(), 2);
     assert_eq!(capped.skipped.len(), 1);
     assert!(
@@ -278,15 +190,15 @@ async fn since_and_the_size_cap_bound_what_is_fetched() {
 
 #[tokio::test]
 async fn imported_mail_goes_through_the_receipt_pipeline() {
-    let Some(server) = server() else {
+    let Some(server) = TestImapServer::from_env() else {
         eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
         return;
     };
-    let mut account = Account::new(&server, "pipeline");
+    let mut account = server.account("pipeline");
     for raw in fixtures() {
         account.deliver(&raw, SystemTime::now());
     }
-    let run = read(account.config(&server), None).await;
+    let run = read(account.config(), None).await;
     let mut importer = Importer::default();
     for message in &run.messages {
         importer.import(message).unwrap();
@@ -300,15 +212,15 @@ async fn imported_mail_goes_through_the_receipt_pipeline() {
 
 #[tokio::test]
 async fn failures_are_typed_with_the_servers_words() {
-    let Some(server) = server() else {
+    let Some(server) = TestImapServer::from_env() else {
         eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
         return;
     };
-    let account = Account::new(&server, "failures");
+    let account = server.account("failures");
 
     let wrong = ImapConfig::new(&server.host, &account.user, "not-the-password")
         .port(server.port)
-        .root_certificates_pem(server.ca.clone());
+        .root_certificates_pem(std::fs::read(&server.ca_path).unwrap());
     let err = ImapMailbox::connect(wrong).await.unwrap_err();
     assert!(
         matches!(&err, ImapError::Login { message } if message.contains("Authentication failed")),
@@ -322,7 +234,7 @@ async fn failures_are_typed_with_the_servers_words() {
     let err = ImapMailbox::connect(untrusted).await.unwrap_err();
     assert!(matches!(err, ImapError::Tls { .. }), "{err:?}");
 
-    let err = ImapMailbox::connect(account.config(&server).mailbox("Receipts/2019"))
+    let err = ImapMailbox::connect(account.config().mailbox("Receipts/2019"))
         .await
         .unwrap_err();
     assert!(
@@ -330,17 +242,13 @@ async fn failures_are_typed_with_the_servers_words() {
         "{err:?}"
     );
 
-    let err = ImapMailbox::connect(
-        account
-            .config(&server)
-            .root_certificates_pem("not a certificate"),
-    )
-    .await
-    .unwrap_err();
+    let err = ImapMailbox::connect(account.config().root_certificates_pem("not a certificate"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ImapError::Tls { .. }), "{err:?}");
 
     // Nothing listens on port 1.
-    let err = ImapMailbox::connect(account.config(&server).port(1))
+    let err = ImapMailbox::connect(account.config().port(1))
         .await
         .unwrap_err();
     assert!(matches!(err, ImapError::Connect { port: 1, .. }), "{err:?}");

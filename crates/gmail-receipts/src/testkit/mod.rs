@@ -20,6 +20,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "imap")]
+mod imap_server;
 mod mailbox;
 mod routes;
 mod state;
@@ -31,6 +33,8 @@ use secrecy::SecretString;
 use spend_http::CachedTokenSource;
 use spend_http::testkit::LoopbackServer;
 
+#[cfg(feature = "imap")]
+pub use imap_server::{TestImapAccount, TestImapServer};
 pub use mailbox::{SimMessage, pdf};
 pub use state::{Fault, SimStats};
 
