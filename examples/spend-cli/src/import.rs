@@ -1,20 +1,64 @@
-//! `spend import`: a mailbox export through the receipt pipeline (with the
-//! PDF stage), PDFs kept in a local blob folder, a summary at the end.
+//! `spend import`: a mailbox export or an IMAP mailbox through the receipt
+//! pipeline (with the PDF stage), PDFs kept in a local blob folder, a
+//! summary at the end.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use blob_store::{BlobStore, LocalStore, Metadata, put_dedup, receipt_key};
 use gmail_receipts::sources::SourceKind;
-use gmail_receipts::{Imported, Importer, MailMessage};
+use gmail_receipts::sources::imap::ImapConfig;
+use gmail_receipts::{Imported, Importer, MailMessage, SourceError};
+use tokio::runtime::Runtime;
+
+use crate::imap::{ImapMessages, PASSWORD_VAR};
+
+/// Where `spend import` reads from.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    /// A file or folder.
+    File(SourceKind),
+    /// An IMAP server.
+    Imap,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("imap") {
+            return Ok(Format::Imap);
+        }
+        s.parse().map(Format::File).map_err(|_| {
+            format!("unknown mailbox format {s:?}: expected mbox, maildir, eml or imap")
+        })
+    }
+}
 
 /// Arguments of `spend import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The mailbox format: mbox, maildir or eml (a folder of .eml files).
-    format: SourceKind,
-    /// The mbox file or the folder.
-    path: PathBuf,
+    /// The mailbox format: mbox, maildir, eml (a folder of .eml files) or
+    /// imap (read-only, over TLS; the app password comes from SPEND_IMAP_PASSWORD).
+    format: Format,
+    /// The mbox file or the folder; for imap, the server's host name.
+    path: String,
+    /// IMAP: the user name.
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// IMAP: the mailbox to read (Gmail's everything is "[Gmail]/All Mail").
+    #[arg(long, value_name = "NAME", default_value = "INBOX")]
+    mailbox: String,
+    /// IMAP: the port (implicit TLS).
+    #[arg(long, default_value_t = 993)]
+    port: u16,
+    /// IMAP: trust exactly the CA certificates in this PEM file (a self-hosted server).
+    #[arg(long, value_name = "PEM")]
+    ca: Option<PathBuf>,
+    /// IMAP: only mail received on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
     /// Keep PDF attachments in this folder, as
     /// {year}/{month}/{day}/{message id}/{file name}; the same bytes are stored once.
     #[arg(long, value_name = "DIR")]
@@ -28,13 +72,17 @@ const PROGRESS_EVERY: u64 = 10_000;
 
 struct Blobs {
     store: LocalStore,
-    runtime: tokio::runtime::Runtime,
     stored: u64,
     already: u64,
 }
 
 impl Blobs {
-    fn keep(&mut self, message: &MailMessage, imported: Imported) -> anyhow::Result<()> {
+    fn keep(
+        &mut self,
+        runtime: &Runtime,
+        message: &MailMessage,
+        imported: Imported,
+    ) -> anyhow::Result<()> {
         let receipt = imported.parsed.receipt.as_ref();
         let date = receipt
             .and_then(|r| r.date.as_ref().map(|d| d.value))
@@ -61,9 +109,7 @@ impl Blobs {
                 metadata = metadata.merchant(merchant.clone());
             }
             let store: &dyn BlobStore = &self.store;
-            let outcome = self
-                .runtime
-                .block_on(put_dedup(store, &key, pdf.bytes, metadata))?;
+            let outcome = runtime.block_on(put_dedup(store, &key, pdf.bytes, metadata))?;
             if outcome.uploaded {
                 self.stored += 1;
             } else {
@@ -74,24 +120,38 @@ impl Blobs {
     }
 }
 
-/// Runs `spend import`.
-pub fn run(args: Args) -> anyhow::Result<()> {
-    let messages = args
-        .format
-        .open(&args.path)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.path.display()))?;
-    let mut blobs = match &args.blobs {
-        Some(dir) => Some(Blobs {
-            store: LocalStore::new(dir),
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?,
-            stored: 0,
-            already: 0,
-        }),
-        None => None,
-    };
-    let mut importer = Importer::default();
+fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
+    let user = args
+        .user
+        .clone()
+        .context("spend import imap needs --user NAME")?;
+    let password = std::env::var(PASSWORD_VAR)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .with_context(|| format!("spend import imap reads the app password from {PASSWORD_VAR}"))?;
+    let mut config = ImapConfig::new(&args.path, user, password)
+        .port(args.port)
+        .mailbox(&args.mailbox);
+    if let Some(ca) = &args.ca {
+        let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+        config = config.root_certificates_pem(pem);
+    }
+    if let Some(since) = &args.since {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(since, &format)
+            .with_context(|| format!("--since {since:?} is not a YYYY-MM-DD date"))?;
+        config = config.since(date);
+    }
+    Ok(config)
+}
+
+/// Every message through the importer, PDFs into the blob folder.
+fn import_all(
+    messages: impl Iterator<Item = Result<MailMessage, SourceError>>,
+    importer: &mut Importer,
+    mut blobs: Option<&mut Blobs>,
+    runtime: &Runtime,
+) -> anyhow::Result<()> {
     let mut stderr = std::io::stderr();
     let mut seen: u64 = 0;
     for message in messages {
@@ -108,10 +168,45 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         };
         let imported = importer.import(&message);
-        if let (Some(blobs), Some(imported)) = (blobs.as_mut(), imported)
+        if let (Some(blobs), Some(imported)) = (blobs.as_deref_mut(), imported)
             && !imported.pdfs.is_empty()
         {
-            blobs.keep(&message, imported)?;
+            blobs.keep(runtime, &message, imported)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `spend import`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut blobs = args.blobs.as_ref().map(|dir| Blobs {
+        store: LocalStore::new(dir),
+        stored: 0,
+        already: 0,
+    });
+    let mut importer = Importer::default();
+    match args.format {
+        Format::File(kind) => {
+            let messages = kind
+                .open(args.path.as_ref())
+                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.path))?;
+            import_all(messages, &mut importer, blobs.as_mut(), &runtime)?;
+        }
+        Format::Imap => {
+            let mut messages = ImapMessages::open(&runtime, imap_config(&args)?)?;
+            import_all(&mut messages, &mut importer, blobs.as_mut(), &runtime)?;
+            if let Some(error) = messages.fatal {
+                return Err(error.into());
+            }
+            if let Some(checkpoint) = messages.checkpoint {
+                eprintln!(
+                    "read {} to UID {} (UIDVALIDITY {})",
+                    args.mailbox, checkpoint.last_uid, checkpoint.uid_validity
+                );
+            }
         }
     }
     let stats = importer.stats();

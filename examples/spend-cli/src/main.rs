@@ -1,5 +1,6 @@
 //! `spend`: the command line.
 
+mod imap;
 mod import;
 mod parse;
 mod sources;
@@ -19,9 +20,9 @@ enum Command {
     /// Parse receipt emails: .eml files, .mbox files (every message),
     /// directories (recursively) and bare .html bodies.
     Parse(parse::Args),
-    /// Import a mailbox export (mbox, Maildir or a folder of .eml files):
-    /// every message through the receipt pipeline and the PDF stage, with a
-    /// summary of what was found.
+    /// Import a mailbox export (mbox, Maildir or a folder of .eml files) or
+    /// an IMAP mailbox: every message through the receipt pipeline and the
+    /// PDF stage, with a summary of what was found.
     Import(import::Args),
 }
 

@@ -1,5 +1,6 @@
-//! `spend import` end to end: the three mailbox formats give the same counts,
-//! the summary is printed, PDFs are stored once, bad paths are errors.
+//! `spend import` end to end: the three mailbox formats and an IMAP mailbox
+//! (the suite's Dovecot) give the same counts, the summary is printed, PDFs
+//! are stored once, bad input is a clear error.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,8 +26,11 @@ fn fixture_files() -> Vec<PathBuf> {
     files
 }
 
+/// A fresh folder of its own for every call: tests run in parallel.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spend-import-{name}-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("spend-import-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -137,9 +141,76 @@ fn bad_input_is_a_clear_error() {
     assert!(err.contains("cannot open /no/such/file.mbox"), "{err}");
     let (_, err, ok) = spend(&["import", "pst", "/tmp"]);
     assert!(!ok);
-    assert!(err.contains("expected mbox, maildir or eml"), "{err}");
+    assert!(err.contains("expected mbox, maildir, eml or imap"), "{err}");
     // A folder that is not a Maildir says which part is missing.
     let (_, err, ok) = spend(&["import", "maildir", temp("empty").to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains("cur"), "{err}");
+}
+
+#[test]
+fn an_imap_mailbox_imports_like_the_files() {
+    let Some(server) = gmail_receipts::testkit::TestImapServer::from_env() else {
+        eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
+        return;
+    };
+    let mut account = server.account("cli");
+    let files = fixture_files();
+    for file in &files {
+        account.deliver(&std::fs::read(file).unwrap(), std::time::SystemTime::now());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+        .args([
+            "import",
+            "imap",
+            &server.host,
+            "--user",
+            &account.user,
+            "--json",
+        ])
+        .args(["--port", &server.port.to_string()])
+        .arg("--ca")
+        .arg(&server.ca_path)
+        .env("SPEND_IMAP_PASSWORD", &server.password)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("read INBOX to UID {}", files.len())),
+        "{err}"
+    );
+    let imap: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let (_, _, eml) = mailboxes();
+    let files_run = import_json("eml", &eml, &[]);
+    assert_eq!(imap["messages"], files.len() as u64);
+    for key in [
+        "receipts",
+        "pdfs",
+        "by_kind",
+        "by_method",
+        "by_vendor",
+        "rejected",
+        "errors",
+    ] {
+        assert_eq!(imap[key], files_run[key], "{key}: imap vs eml");
+    }
+}
+
+#[test]
+fn imap_needs_a_user_and_a_password_from_the_environment() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+            .args(args)
+            .env_remove("SPEND_IMAP_PASSWORD")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&["import", "imap", "imap.example.org"]);
+    assert!(err.contains("--user"), "{err}");
+    let err = run(&["import", "imap", "imap.example.org", "--user", "alex"]);
+    assert!(err.contains("SPEND_IMAP_PASSWORD"), "{err}");
 }
