@@ -47,7 +47,7 @@ pub struct Args {
     /// IMAP: the user name.
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
-    /// IMAP: the mailbox to read (Gmail's everything is "[Gmail]/All Mail").
+    /// IMAP: the mailbox to read (all of Gmail is `[Gmail]/All Mail`).
     #[arg(long, value_name = "NAME", default_value = "INBOX")]
     mailbox: String,
     /// IMAP: the port (implicit TLS).
