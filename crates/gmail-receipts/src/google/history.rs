@@ -1,10 +1,8 @@
 //! `users.history.list`: what changed since a history id.
 
-use std::future::Future;
-
 use futures_util::stream::Stream;
 
-use super::paging::{PagedRequest, pages};
+use super::paging::{paged_request, pages};
 use super::{Gmail, GmailError, ListHistoryResponse};
 
 /// `history.list` with its optional parameters (`historyTypes=messageAdded`
@@ -87,18 +85,7 @@ impl<'a> ListHistory<'a> {
     }
 }
 
-impl PagedRequest for ListHistory<'_> {
-    type Page = ListHistoryResponse;
-
-    fn fetch(&self) -> impl Future<Output = Result<Self::Page, GmailError>> + Send {
-        self.send()
-    }
-
-    fn next_page(&self, page: &Self::Page) -> Option<Self> {
-        let token = page.next_page_token.clone()?;
-        Some(self.clone().page_token(token))
-    }
-}
+paged_request!(ListHistory, ListHistoryResponse);
 
 impl Gmail {
     /// `history.list` from `start_history_id`.

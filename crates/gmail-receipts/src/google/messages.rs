@@ -1,12 +1,10 @@
 //! `users.messages`: list (paged, as a stream), get, and attachments.
 
-use std::future::Future;
-
 use futures_util::TryStreamExt;
 use futures_util::stream::{self, Stream};
 
 use super::client::urlencode;
-use super::paging::{PagedRequest, pages};
+use super::paging::{paged_request, pages};
 use super::{Gmail, GmailError, ListMessagesResponse, Message, MessagePartBody, MessageRef};
 
 /// Gmail's largest page for `messages.list`.
@@ -125,18 +123,7 @@ impl<'a> ListMessages<'a> {
     }
 }
 
-impl PagedRequest for ListMessages<'_> {
-    type Page = ListMessagesResponse;
-
-    fn fetch(&self) -> impl Future<Output = Result<Self::Page, GmailError>> + Send {
-        self.send()
-    }
-
-    fn next_page(&self, page: &Self::Page) -> Option<Self> {
-        let token = page.next_page_token.clone()?;
-        Some(self.clone().page_token(token))
-    }
-}
+paged_request!(ListMessages, ListMessagesResponse);
 
 impl Gmail {
     /// `messages.list`.

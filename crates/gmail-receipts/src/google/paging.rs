@@ -29,3 +29,26 @@ pub(crate) fn pages<R: PagedRequest>(first: R) -> impl Stream<Item = Result<R::P
         Ok(Some((page, next)))
     })
 }
+
+/// Implements [`PagedRequest`] for a list builder whose `send` answers one
+/// page carrying `next_page_token`, and whose `page_token` asks for a page.
+macro_rules! paged_request {
+    ($request:ident, $page:ty) => {
+        impl $crate::google::paging::PagedRequest for $request<'_> {
+            type Page = $page;
+
+            fn fetch(
+                &self,
+            ) -> impl std::future::Future<Output = Result<Self::Page, $crate::google::GmailError>> + Send
+            {
+                self.send()
+            }
+
+            fn next_page(&self, page: &Self::Page) -> Option<Self> {
+                let token = page.next_page_token.clone()?;
+                Some(self.clone().page_token(token))
+            }
+        }
+    };
+}
+pub(crate) use paged_request;
