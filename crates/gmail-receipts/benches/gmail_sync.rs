@@ -16,7 +16,7 @@
 //! with no failed request.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
@@ -49,11 +49,14 @@ async fn sync(gmail: &Gmail, deadline: f64) -> Outcome {
         error: None,
     };
     let mut last_report = Instant::now();
-    while let Some(item) = stream.next().await {
-        if started.elapsed().as_secs_f64() > deadline {
+    let limit = Duration::try_from_secs_f64(deadline).unwrap_or(Duration::MAX);
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        let Ok(next) = tokio::time::timeout(left, stream.next()).await else {
             outcome.error = Some(format!("stopped after {deadline:.0} s"));
             break;
-        }
+        };
+        let Some(item) = next else { break };
         match item {
             Ok(SyncItem::Message(m)) => {
                 outcome.messages += 1;
