@@ -372,3 +372,20 @@ async fn a_declined_consent_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(err, OAuthError::Config(_)), "{err:?}");
 }
+
+#[test]
+fn a_bad_base_url_is_a_configuration_error() {
+    let oauth = GoogleOAuth::builder("id.apps.googleusercontent.com", "http://127.0.0.1:0/")
+        .build()
+        .unwrap();
+    let tokens =
+        spend_http::CachedTokenSource::new(UserTokens::new(oauth, "1//r".to_string().into()));
+    let err = gmail_receipts::google::Gmail::builder(std::sync::Arc::new(tokens))
+        .base_url("not a url")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, GmailError::Config(m) if m.contains("not a url")),
+        "{err:?}"
+    );
+}

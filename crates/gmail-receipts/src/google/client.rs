@@ -94,7 +94,7 @@ impl GmailBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Gmail, GmailError> {
         let mut base = Url::parse(&self.base)
-            .map_err(|e| GmailError::decode("build", format!("base URL {}: {e}", self.base)))?;
+            .map_err(|e| GmailError::Config(format!("base URL {}: {e}", self.base)))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }

@@ -35,6 +35,9 @@ pub enum GmailError {
     /// a non-Gmail answer).
     #[error(transparent)]
     Http(spend_http::Error),
+    /// The client's configuration is unusable (a base URL that is not a URL).
+    #[error("Gmail client configuration: {0}")]
+    Config(String),
     /// A response could not be read.
     #[error("Gmail {method}: unreadable response: {detail}")]
     Decode {
