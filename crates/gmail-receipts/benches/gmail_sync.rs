@@ -146,10 +146,7 @@ async fn main() {
         let tokens = UserTokens::new(sim.oauth().expect("oauth"), sim.refresh_token());
         let naive = Gmail::builder(Arc::new(CachedTokenSource::new(tokens)))
             .base_url(sim.url())
-            .quota(
-                units_per_minute.saturating_mul(1000),
-                units_per_minute.saturating_mul(1000),
-            )
+            .quota(units_per_minute.saturating_mul(1000), 250)
             .build()
             .expect("the naive client builds");
         // Given twice the paced run's time: a client without pacing waits out

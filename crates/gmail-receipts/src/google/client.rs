@@ -68,7 +68,7 @@ impl GmailBuilder {
     }
 
     /// The per-user quota to pace by (default 15,000 units a minute) and the
-    /// burst allowed on top (default 250 units).
+    /// burst allowed on top (default 250 units, at most half the quota).
     pub fn quota(mut self, units_per_minute: u32, burst: u32) -> Self {
         self.units_per_minute = units_per_minute;
         self.burst = burst;
