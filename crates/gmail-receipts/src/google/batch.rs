@@ -2,7 +2,7 @@
 //! (`multipart/mixed` in, `multipart/mixed` out). Each inner call still
 //! costs its own quota units; a batch saves round trips, not quota.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::client::urlencode;
@@ -117,8 +117,14 @@ impl Gmail {
     ) -> Result<Vec<Result<MailMessage, GmailError>>, GmailError> {
         let chunk = chunk.clamp(1, MAX_BATCH);
         let mut done: HashMap<String, Result<MailMessage, GmailError>> = HashMap::new();
-        let mut pending: Vec<String> = ids.to_vec();
-        pending.dedup();
+        // An id asked for twice is fetched once (`dedup` alone only drops
+        // neighbours).
+        let mut unique = HashSet::new();
+        let mut pending: Vec<String> = ids
+            .iter()
+            .filter(|id| unique.insert(*id))
+            .cloned()
+            .collect();
         let mut round = 0;
         while !pending.is_empty() {
             let mut again = Vec::new();
