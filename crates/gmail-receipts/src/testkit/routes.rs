@@ -241,7 +241,7 @@ fn not_found() -> Answer {
 }
 
 fn get_message(state: &State, id: &str, format: &str) -> Answer {
-    let Some(m) = state.by_id.get(id).map(|i| &state.messages[*i]) else {
+    let Some(m) = state.message(id) else {
         return not_found();
     };
     let mut body = json!({
@@ -275,14 +275,10 @@ fn get_message(state: &State, id: &str, format: &str) -> Answer {
 }
 
 fn attachment(state: &State, id: &str, att: &str) -> Answer {
-    let found = state
-        .by_id
-        .get(id)
-        .map(|i| &state.messages[*i])
-        .and_then(|m| {
-            let n: usize = att.strip_prefix("att-")?.parse().ok()?;
-            m.attachments.get(n)
-        });
+    let found = state.message(id).and_then(|m| {
+        let n: usize = att.strip_prefix("att-")?.parse().ok()?;
+        m.attachments.get(n)
+    });
     match found {
         Some((_, _, bytes)) => Answer::ok(json!({"size": bytes.len(), "data": b64url(bytes)})),
         None => not_found(),

@@ -120,6 +120,11 @@ impl State {
         Ok(())
     }
 
+    /// The message with Gmail id `id`.
+    pub fn message(&self, id: &str) -> Option<&SimMessage> {
+        self.by_id.get(id).map(|i| &self.messages[*i])
+    }
+
     pub fn authorised(&self, bearer: Option<&str>) -> bool {
         bearer
             .and_then(|t| self.access_tokens.get(t))
