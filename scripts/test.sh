@@ -32,7 +32,11 @@ if [ ! -x "$prism" ]; then
     || { cat "$tmp/npm.log" >&2; need "could not install @stoplight/prism-cli from npm"; }
 fi
 prism_pids=()  # every background server, killed on exit
-cleanup() { for pid in "${prism_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+pg_stop=()    # the PostgreSQL server's stop command, once started
+cleanup() {
+  for pid in "${prism_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ ${#pg_stop[@]} -gt 0 ]; then "${pg_stop[@]}" >/dev/null 2>&1 || true; fi
+}
 trap cleanup EXIT
 
 # start_prism NAME SPEC VAR: mocks SPEC on a free port and exports VAR with its URL.
@@ -62,14 +66,24 @@ if [ -x "$prism" ]; then
   start_prism sp-api-2026 "$specs/amazon-sp-api/orders_2026-01-01.json" PRISM_SP_API_2026_URL
 fi
 
-step "S3 server (moto, from PyPI)"
-if ! python3 -c "import moto.server" 2>/dev/null; then
-  python3 -m pip install -q "moto[server]" >"$tmp/pip.log" 2>&1 \
-    || { cat "$tmp/pip.log" >&2; need "could not install moto[server] from PyPI"; }
+step "Python packages (moto, cryptography) from PyPI into .ci/venv"
+venv="$root/.ci/venv"
+py="$venv/bin/python"
+if [ ! -x "$py" ]; then
+  python3 -m venv "$venv" >"$tmp/venv.log" 2>&1 || { cat "$tmp/venv.log" >&2; need "could not create a virtualenv in .ci/venv"; }
 fi
-if python3 -c "import moto.server" 2>/dev/null; then
+if [ -x "$py" ] && ! "$py" -c "import moto.server, cryptography" 2>/dev/null; then
+  "$py" -m pip install -q "moto[server]" cryptography >"$tmp/pip.log" 2>&1 \
+    || { cat "$tmp/pip.log" >&2; need "could not install moto[server] and cryptography from PyPI"; }
+fi
+if [ -x "$py" ] && "$py" -c "import cryptography" 2>/dev/null; then
+  export SPEND_TEST_PYTHON="$py"
+fi
+
+step "S3 server (moto)"
+if [ -x "$py" ] && "$py" -c "import moto.server" 2>/dev/null; then
   s3_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  python3 -m moto.server -H 127.0.0.1 -p "$s3_port" >"$tmp/moto.log" 2>&1 &
+  "$py" -m moto.server -H 127.0.0.1 -p "$s3_port" >"$tmp/moto.log" 2>&1 &
   prism_pids+=($!)
   for _ in $(seq 1 120); do
     if curl -s -o /dev/null "http://127.0.0.1:$s3_port/"; then break; fi
@@ -96,6 +110,24 @@ if [ -x /usr/sbin/dovecot ]; then
     echo "IMAP server listening on $IMAP_TEST_HOST:$IMAP_TEST_PORT (TLS)"
   else
     need "the IMAP server did not start"
+  fi
+fi
+
+step "PostgreSQL server (from Debian's packages)"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$pg_bin" ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$tmp/apt-pg.log" 2>&1 \
+    || { cat "$tmp/apt-pg.log" >&2; need "could not install postgresql from Debian's packages"; }
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+fi
+if [ -n "$pg_bin" ]; then
+  if pg_url=$(bash "$root/.ci/postgres-server.sh" "$pg_bin" "$tmp/pg"); then
+    export POSTGRES_TEST_URL="$pg_url"
+    pg_stop=(runuser -u postgres -- "$pg_bin/pg_ctl" -D "$tmp/pg/data" -m fast stop)
+    [ "$(id -u)" = 0 ] || pg_stop=("$pg_bin/pg_ctl" -D "$tmp/pg/data" -m fast stop)
+    echo "PostgreSQL listening at ${pg_url%%\?*}"
+  else
+    need "the PostgreSQL server did not start"
   fi
 fi
 

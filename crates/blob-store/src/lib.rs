@@ -7,7 +7,9 @@
 //!   [`MemoryStore`], and `S3Store` (feature `s3`: AWS S3, MinIO and other
 //!   S3-compatible servers, path-style addressing, explicit or chain credentials).
 //! - [`receipt_key`]: `{year}/{month}/{day}/{message_id}/{filename}` with both
-//!   parts sanitised; [`put_dedup`] uploads the same bytes once.
+//!   parts sanitised; [`put_dedup`] uploads the same bytes once under a key;
+//!   [`put_content`] stores bytes under their hash ([`content_key`]), so the
+//!   same bytes are stored once whoever refers to them.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), blob_store::Error> {
@@ -155,6 +157,74 @@ pub async fn put_dedup(
     store.put(key, bytes, metadata).await?;
     Ok(PutOutcome {
         key: key.clone(),
+        uploaded: true,
+    })
+}
+
+/// The content-addressed key of bytes whose SHA-256 is `sha256` (lower-case
+/// hex): `{prefix}/sha256/{h[0..2]}/{h[2..4]}/{h}{extension}`. The same bytes
+/// always get the same key, whoever stores them under whatever name.
+///
+/// ```
+/// let hash = blob_store::sha256_hex(b"%PDF-1.4");
+/// let key = blob_store::content_key("documents", &hash, ".pdf").unwrap();
+/// assert!(key.as_str().starts_with(&format!("documents/sha256/{}/{}/", &hash[..2], &hash[2..4])));
+/// ```
+pub fn content_key(prefix: &str, sha256: &str, extension: &str) -> Result<Key, Error> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::InvalidKey(sha256.to_owned()));
+    }
+    let sha256 = sha256.to_ascii_lowercase();
+    let extension: String = extension
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    Key::new(format!(
+        "{prefix}/sha256/{}/{}/{sha256}{extension}",
+        &sha256[..2],
+        &sha256[2..4],
+    ))
+}
+
+/// Stores `bytes` under their content key (see [`content_key`]) unless they
+/// are already there: two mails carrying the same PDF, or two same-named
+/// attachments of one mail, never overwrite each other and identical bytes
+/// are stored once. `metadata.content_hash` is set from the bytes.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), blob_store::Error> {
+/// use blob_store::{MemoryStore, Metadata, put_content};
+/// let store = MemoryStore::new();
+/// let meta = Metadata::for_bytes(b"%PDF-1.4 a", "application/pdf").filename("invoice.pdf");
+/// let a = put_content(&store, "documents", ".pdf", b"%PDF-1.4 a".to_vec(), meta.clone()).await?;
+/// let b = put_content(&store, "documents", ".pdf", b"%PDF-1.4 b".to_vec(), meta.clone()).await?;
+/// assert_ne!(a.key, b.key, "same name, different bytes: both kept");
+/// let again = put_content(&store, "documents", ".pdf", b"%PDF-1.4 a".to_vec(), meta).await?;
+/// assert_eq!((again.key, again.uploaded), (a.key, false), "same bytes: stored once");
+/// # Ok(()) }
+/// ```
+pub async fn put_content(
+    store: &dyn BlobStore,
+    prefix: &str,
+    extension: &str,
+    bytes: Vec<u8>,
+    metadata: Metadata,
+) -> Result<PutOutcome, Error> {
+    let hash = sha256_hex(&bytes);
+    let key = content_key(prefix, &hash, extension)?;
+    if store.head(&key).await?.is_some() {
+        return Ok(PutOutcome {
+            key,
+            uploaded: false,
+        });
+    }
+    let metadata = Metadata {
+        content_hash: hash,
+        ..metadata
+    };
+    store.put(&key, bytes, metadata).await?;
+    Ok(PutOutcome {
+        key,
         uploaded: true,
     })
 }

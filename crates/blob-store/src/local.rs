@@ -8,8 +8,9 @@ use futures_util::future::BoxFuture;
 use crate::{Blob, BlobStore, Error, Key, Metadata, ObjectInfo};
 
 /// Files under a root folder; each object's metadata sits beside it in
-/// `NAME.meta.json`. Writes are atomic (a temporary file, then a rename), so
-/// a crash never leaves half a file under a key.
+/// `NAME.meta.json`. Writes are atomic and durable (a temporary file, synced,
+/// then a rename; the bytes before their metadata), so a crash never leaves
+/// half a file under a key.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), blob_store::Error> {
@@ -75,12 +76,19 @@ impl LocalStore {
             std::process::id(),
             SERIAL.fetch_add(1, Ordering::Relaxed)
         ));
-        tokio::fs::write(&tmp, bytes)
-            .await
-            .map_err(|e| io(&tmp, e))?;
+        {
+            use tokio::io::AsyncWriteExt;
+            let mut file = tokio::fs::File::create(&tmp)
+                .await
+                .map_err(|e| io(&tmp, e))?;
+            file.write_all(bytes).await.map_err(|e| io(&tmp, e))?;
+            // The bytes are on disk before the name points at them.
+            file.sync_all().await.map_err(|e| io(&tmp, e))?;
+        }
         tokio::fs::rename(&tmp, target)
             .await
-            .map_err(|e| io(target, e))
+            .map_err(|e| io(target, e))?;
+        sync_dir(target.parent()).await
     }
 
     async fn read_meta(&self, key: &Key) -> Result<Option<Metadata>, Error> {
@@ -127,6 +135,18 @@ impl LocalStore {
     }
 }
 
+/// Makes a rename in `dir` durable (a no-op where directories cannot be opened).
+async fn sync_dir(dir: Option<&Path>) -> Result<(), Error> {
+    #[cfg(unix)]
+    if let Some(dir) = dir {
+        let file = tokio::fs::File::open(dir).await.map_err(|e| io(dir, e))?;
+        file.sync_all().await.map_err(|e| io(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 impl BlobStore for LocalStore {
     fn put<'a>(
         &'a self,
@@ -139,9 +159,11 @@ impl BlobStore for LocalStore {
                 key: key.to_string(),
                 detail: e.to_string(),
             })?;
-            // Metadata first: an object is never visible without its metadata.
-            self.write_atomic(&self.meta_path(key), &meta).await?;
-            self.write_atomic(&self.path(key), &bytes).await
+            // Bytes first (synced), then the metadata that describes them: a
+            // crash in between leaves bytes without metadata (read back with
+            // default metadata), never metadata naming bytes that are not there.
+            self.write_atomic(&self.path(key), &bytes).await?;
+            self.write_atomic(&self.meta_path(key), &meta).await
         })
     }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
 use spend_http::{AccessToken, BoxError, Refresh};
 
 use super::{AuthClient, TokenStore};
@@ -26,20 +27,43 @@ impl UserTokens {
     }
 }
 
+/// How often a refresh is tried again after finding that another process
+/// rotated the refresh token under it.
+const ROTATION_RETRIES: usize = 3;
+
+impl UserTokens {
+    async fn load(&self) -> Result<SecretString, BoxError> {
+        self.store
+            .load()
+            .await
+            .map_err(|e| Box::new(Error::TokenStore(e)) as BoxError)?
+            .ok_or_else(|| Box::new(Error::NotAuthorised) as BoxError)
+    }
+}
+
 impl Refresh for UserTokens {
     fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
         Box::pin(async move {
-            let current = self
-                .store
-                .load()
-                .await
-                .map_err(|e| Box::new(Error::TokenStore(e)) as BoxError)?
-                .ok_or_else(|| Box::new(Error::NotAuthorised) as BoxError)?;
-            let tokens = self
-                .auth
-                .refresh(&current)
-                .await
-                .map_err(|e| Box::new(e) as BoxError)?;
+            let mut current = self.load().await?;
+            let mut attempt = 0;
+            let tokens = loop {
+                match self.auth.refresh(&current).await {
+                    Ok(tokens) => break tokens,
+                    // TrueLayer answers `invalid_grant` for a refresh token that was
+                    // already used. When another process (sharing the store) used it
+                    // and saved the rotated one, the store now holds a newer token:
+                    // refresh with that instead of giving up on the connection.
+                    Err(e @ Error::ReauthorisationNeeded { .. }) if attempt < ROTATION_RETRIES => {
+                        attempt += 1;
+                        let stored = self.load().await?;
+                        if stored.expose_secret() == current.expose_secret() {
+                            return Err(Box::new(e) as BoxError);
+                        }
+                        current = stored;
+                    }
+                    Err(e) => return Err(Box::new(e) as BoxError),
+                }
+            };
             if let Some(rotated) = tokens.refresh_token {
                 self.store
                     .save(rotated)

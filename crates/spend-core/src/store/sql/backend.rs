@@ -1,0 +1,688 @@
+// The storage implementation shared by the SQLite and Postgres backends.
+// Included by `sqlite.rs` and `postgres.rs`, which define `Db`, `Backend`
+// (the store type, with a `pool` field), `BACKEND` and `MAX_PARAMS`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use sqlx::query_builder::Separated;
+use sqlx::{QueryBuilder, Row};
+
+use crate::model::{
+    Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Match, Order,
+    Receipt, SyncRun, Transaction, TransactionRef, UserId,
+};
+use crate::store::sql::rows::{self, Get};
+use crate::store::sql::{Param, Table, fingerprint, millis, now_millis};
+use crate::store::{
+    Batch, Grouping, OrderQuery, Page, Reencrypt, Result, SpendQuery, SpendRow, Store,
+    StoreError, StoredSecret, TransactionQuery, Upserted, UserStore, Written,
+};
+
+type DbRow = <Db as sqlx::Database>::Row;
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// A result row of a table.
+struct R<'a>(&'a DbRow, &'static str);
+
+impl Get for R<'_> {
+    fn table(&self) -> &'static str {
+        self.1
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(self.0.try_get::<i64, _>(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
+        Ok(self.0.try_get::<Option<i64>, _>(col)?)
+    }
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(self.0.try_get::<String, _>(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.0.try_get::<Option<String>, _>(col)?)
+    }
+    fn real(&self, col: &str) -> Result<f64> {
+        Ok(self.0.try_get::<f64, _>(col)?)
+    }
+}
+
+fn decode<T>(
+    rows: &[DbRow],
+    table: &'static str,
+    f: impl Fn(&R<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    rows.iter().map(|r| f(&R(r, table))).collect()
+}
+
+fn bind(b: &mut Separated<'_, Db, &'static str>, p: &Param) {
+    match p {
+        Param::Int(v) => b.push_bind(*v),
+        Param::OptInt(v) => b.push_bind(*v),
+        Param::Text(v) => b.push_bind(v.clone()),
+        Param::OptText(v) => b.push_bind(v.clone()),
+        Param::Real(v) => b.push_bind(*v),
+    };
+}
+
+fn key_of(row: &[Param], len: usize) -> String {
+    let mut k = String::new();
+    for p in &row[..len] {
+        match p {
+            Param::Int(v) => k.push_str(&v.to_string()),
+            Param::Text(s) => k.push_str(s),
+            other => k.push_str(&format!("{other:?}")),
+        }
+        k.push('\u{1f}');
+    }
+    k
+}
+
+/// Upserts `rows` into `table` for `user`, in chunks that fit the backend's
+/// parameter limit. Rows repeated in one call count once (the last wins).
+async fn upsert(conn: &mut Conn, user: i64, table: &Table, rows: Vec<Vec<Param>>) -> Result<Upserted> {
+    let mut out = Upserted::default();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let mut position: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut unique: Vec<Vec<Param>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match position.entry(key_of(&row, table.key.len())) {
+            std::collections::hash_map::Entry::Occupied(e) => unique[*e.get()] = row,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(unique.len());
+                unique.push(row);
+            }
+        }
+    }
+    let per_chunk = (MAX_PARAMS / table.width()).max(1);
+    let head = table.insert_head();
+    let tail = table.upsert_tail();
+    for chunk in unique.chunks(per_chunk) {
+        let mut qb = QueryBuilder::<Db>::new(head.clone());
+        qb.push_values(chunk, |mut b, row| {
+            b.push_bind(user);
+            for p in row {
+                bind(&mut b, p);
+            }
+            b.push_bind(fingerprint(row));
+        });
+        qb.push(&tail);
+        let versions: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+        let inserted = versions.iter().filter(|v| **v == 1).count() as u64;
+        out.inserted += inserted;
+        out.updated += versions.len() as u64 - inserted;
+        out.unchanged += (chunk.len() - versions.len()) as u64;
+    }
+    Ok(out)
+}
+
+impl Store for Backend {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    fn ensure_user(&self, name: &str) -> BoxFuture<'_, Result<UserId>> {
+        let name = name.to_owned();
+        Box::pin(async move {
+            sqlx::query("INSERT INTO users (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+                .bind(&name)
+                .execute(&self.pool)
+                .await?;
+            let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
+                .bind(&name)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(UserId(id))
+        })
+    }
+
+    fn users(&self) -> BoxFuture<'_, Result<Vec<(UserId, String)>>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT id, name FROM users ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&rows, "users", |r| Ok((UserId(r.int("id")?), r.text("name")?)))
+        })
+    }
+
+    fn user(&self, id: UserId) -> Arc<dyn UserStore> {
+        Arc::new(Scoped {
+            pool: self.pool.clone(),
+            user: id.0,
+        })
+    }
+
+    fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            let rows = sqlx::query("SELECT user_id, provider, name, key, ciphertext FROM secrets")
+                .fetch_all(&mut *tx)
+                .await?;
+            let now = now_millis();
+            for row in &rows {
+                let r = R(row, "secrets");
+                let fresh = reencrypt(&r.text("ciphertext")?)?;
+                sqlx::query(
+                    "UPDATE secrets SET ciphertext = $1, version = version + 1, updated_ms = $2 \
+                     WHERE user_id = $3 AND provider = $4 AND name = $5 AND key = $6",
+                )
+                .bind(fresh)
+                .bind(now)
+                .bind(r.int("user_id")?)
+                .bind(r.text("provider")?)
+                .bind(r.text("name")?)
+                .bind(r.text("key")?)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(rows.len() as u64)
+        })
+    }
+}
+
+/// One user's view of the store: every statement is bound to `user`.
+struct Scoped {
+    pool: sqlx::Pool<Db>,
+    user: i64,
+}
+
+fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn parse_cursor(cursor: &str) -> Result<(String, i64)> {
+    cursor
+        .split_once('|')
+        .and_then(|(date, id)| Some((date.to_owned(), id.parse().ok()?)))
+        .filter(|(date, _)| rows::parse_date(date).is_ok())
+        .ok_or_else(|| StoreError::Invalid(format!("not a transaction cursor: {cursor:?}")))
+}
+
+impl Scoped {
+    async fn write_batch(&self, batch: Batch) -> Result<Written> {
+        let mut tx = self.pool.begin().await?;
+        let u = self.user;
+        let mut w = Written::default();
+        let c = &mut *tx;
+        w.accounts = upsert(c, u, &rows::ACCOUNTS, batch.accounts.iter().map(rows::account_row).collect()).await?;
+        w.transactions = upsert(c, u, &rows::TRANSACTIONS, batch.transactions.iter().map(rows::transaction_row).collect()).await?;
+        w.orders = upsert(c, u, &rows::ORDERS, batch.orders.iter().map(rows::order_row).collect()).await?;
+        w.apple_purchases = upsert(c, u, &rows::APPLE, batch.apple_purchases.iter().map(rows::apple_row).collect()).await?;
+        w.emails = upsert(c, u, &rows::EMAILS, batch.emails.iter().map(rows::email_row).collect()).await?;
+        w.receipts = upsert(c, u, &rows::RECEIPTS, batch.receipts.iter().map(rows::receipt_row).collect()).await?;
+        w.documents = upsert(c, u, &rows::DOCUMENTS, batch.documents.iter().map(rows::document_row).collect()).await?;
+        w.matches = upsert(c, u, &rows::MATCHES, batch.matches.iter().map(rows::match_row).collect()).await?;
+        w.enrichments = upsert(c, u, &rows::ENRICHMENTS, batch.enrichments.iter().map(rows::enrichment_row).collect()).await?;
+        if let Some(cp) = &batch.checkpoint {
+            sqlx::query(
+                "INSERT INTO checkpoints (user_id, source, value, updated_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (user_id, source) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
+            )
+            .bind(u)
+            .bind(&cp.source)
+            .bind(rows::json_text(&cp.value))
+            .bind(millis(cp.updated_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(w)
+    }
+
+    async fn find_transactions(&self, q: &TransactionQuery) -> Result<Page<Transaction>> {
+        let limit = q.limit.clamp(1, 10_000);
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM transactions WHERE user_id = ");
+        qb.push_bind(self.user);
+        if let Some(account) = &q.account {
+            qb.push(" AND account_id = ").push_bind(account.clone());
+        }
+        if let Some(from) = q.from {
+            qb.push(" AND date >= ").push_bind(rows::format_date(from));
+        }
+        if let Some(to) = q.to {
+            qb.push(" AND date <= ").push_bind(rows::format_date(to));
+        }
+        if let Some(text) = &q.text {
+            let pattern = like_pattern(text);
+            qb.push(" AND (lower(description) LIKE ").push_bind(pattern.clone());
+            qb.push(" ESCAPE '\\' OR lower(COALESCE(merchant, '')) LIKE ").push_bind(pattern);
+            qb.push(" ESCAPE '\\')");
+        }
+        if let Some(min) = q.min_minor {
+            qb.push(" AND amount_minor >= ").push_bind(min);
+        }
+        if let Some(max) = q.max_minor {
+            qb.push(" AND amount_minor <= ").push_bind(max);
+        }
+        if let Some(currency) = &q.currency {
+            qb.push(" AND currency = ").push_bind(currency.to_ascii_uppercase());
+        }
+        if let Some(category) = &q.category {
+            qb.push(" AND category = ").push_bind(category.clone());
+        }
+        if let Some(cursor) = &q.after {
+            let (date, id) = parse_cursor(cursor)?;
+            qb.push(" AND (date < ").push_bind(date.clone());
+            qb.push(" OR (date = ").push_bind(date);
+            qb.push(" AND id < ").push_bind(id);
+            qb.push("))");
+        }
+        qb.push(" ORDER BY date DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        let mut found = qb.build().fetch_all(&self.pool).await?;
+        let more = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        let next = match (more, found.last()) {
+            (true, Some(last)) => {
+                let r = R(last, "transactions");
+                Some(format!("{}|{}", r.text("date")?, r.int("id")?))
+            }
+            _ => None,
+        };
+        Ok(Page {
+            items: decode(&found, "transactions", |r| rows::transaction(r))?,
+            next,
+        })
+    }
+
+    async fn sum_spend(&self, q: &SpendQuery) -> Result<Vec<SpendRow>> {
+        let exprs: Vec<&str> = q
+            .group_by
+            .iter()
+            .map(|g| match g {
+                Grouping::Month => "month",
+                Grouping::Category => "COALESCE(category, '')",
+                Grouping::Merchant => "COALESCE(merchant, description)",
+                Grouping::Account => "account_id",
+            })
+            .collect();
+        let mut select = String::from("SELECT ");
+        for (i, e) in exprs.iter().enumerate() {
+            select.push_str(&format!("{e} AS g{i}, "));
+        }
+        select.push_str("currency, CAST(SUM(amount_minor) AS BIGINT) AS total, COUNT(*) AS n FROM transactions WHERE user_id = ");
+        let mut qb = QueryBuilder::<Db>::new(select);
+        qb.push_bind(self.user);
+        if let Some(from) = q.from {
+            qb.push(" AND date >= ").push_bind(rows::format_date(from));
+        }
+        if let Some(to) = q.to {
+            qb.push(" AND date <= ").push_bind(rows::format_date(to));
+        }
+        if q.outgoing_only {
+            qb.push(" AND amount_minor < 0");
+        }
+        let mut group: Vec<String> = (0..exprs.len()).map(|i| format!("g{i}")).collect();
+        group.push("currency".to_owned());
+        qb.push(format!(" GROUP BY {0} ORDER BY {0}", group.join(", ")));
+        let found = qb.build().fetch_all(&self.pool).await?;
+        decode(&found, "transactions", |r| {
+            Ok(SpendRow {
+                keys: (0..exprs.len())
+                    .map(|i| r.text(&format!("g{i}")))
+                    .collect::<Result<_>>()?,
+                currency: r.text("currency")?,
+                total_minor: r.int("total")?,
+                count: r.int("n")?,
+            })
+        })
+    }
+}
+
+impl UserStore for Scoped {
+    fn user_id(&self) -> UserId {
+        UserId(self.user)
+    }
+
+    fn write(&self, batch: Batch) -> BoxFuture<'_, Result<Written>> {
+        Box::pin(self.write_batch(batch))
+    }
+
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<Account>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM accounts WHERE user_id = $1 ORDER BY source, account_id")
+                .bind(self.user)
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&found, "accounts", |r| rows::account(r))
+        })
+    }
+
+    fn transaction<'a>(&'a self, key: &'a TransactionRef) -> BoxFuture<'a, Result<Option<Transaction>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT * FROM transactions WHERE user_id = $1 AND source = $2 AND account_id = $3 AND tx_id = $4",
+            )
+            .bind(self.user)
+            .bind(&key.source)
+            .bind(&key.account_id)
+            .bind(&key.id)
+            .fetch_optional(&self.pool)
+            .await?;
+            found.as_ref().map(|r| rows::transaction(&R(r, "transactions"))).transpose()
+        })
+    }
+
+    fn transactions<'a>(&'a self, query: &'a TransactionQuery) -> BoxFuture<'a, Result<Page<Transaction>>> {
+        Box::pin(self.find_transactions(query))
+    }
+
+    fn remove_transactions<'a>(&'a self, keys: &'a [TransactionRef]) -> BoxFuture<'a, Result<u64>> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            let mut removed = 0;
+            for key in keys {
+                removed += sqlx::query(
+                    "DELETE FROM transactions WHERE user_id = $1 AND source = $2 AND account_id = $3 AND tx_id = $4",
+                )
+                .bind(self.user)
+                .bind(&key.source)
+                .bind(&key.account_id)
+                .bind(&key.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(removed)
+        })
+    }
+
+    fn spend<'a>(&'a self, query: &'a SpendQuery) -> BoxFuture<'a, Result<Vec<SpendRow>>> {
+        Box::pin(self.sum_spend(query))
+    }
+
+    fn orders<'a>(&'a self, q: &'a OrderQuery) -> BoxFuture<'a, Result<Vec<Order>>> {
+        Box::pin(async move {
+            let mut qb = QueryBuilder::<Db>::new("SELECT * FROM orders WHERE user_id = ");
+            qb.push_bind(self.user);
+            if let Some(source) = &q.source {
+                qb.push(" AND source = ").push_bind(source.clone());
+            }
+            if let Some(from) = q.from {
+                qb.push(" AND ordered_on >= ").push_bind(rows::format_date(from));
+            }
+            if let Some(to) = q.to {
+                qb.push(" AND ordered_on <= ").push_bind(rows::format_date(to));
+            }
+            qb.push(" ORDER BY ordered_on DESC, source, order_id");
+            if q.limit > 0 {
+                qb.push(" LIMIT ").push_bind(i64::from(q.limit));
+            }
+            let found = qb.build().fetch_all(&self.pool).await?;
+            decode(&found, "orders", |r| rows::order(r))
+        })
+    }
+
+    fn apple_purchases(&self) -> BoxFuture<'_, Result<Vec<ApplePurchase>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT * FROM apple_purchases WHERE user_id = $1 ORDER BY purchased_on DESC, order_id",
+            )
+            .bind(self.user)
+            .fetch_all(&self.pool)
+            .await?;
+            decode(&found, "apple_purchases", |r| rows::apple(r))
+        })
+    }
+
+    fn email<'a>(&'a self, mailbox: &'a str, message_id: &'a str) -> BoxFuture<'a, Result<Option<Email>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM emails WHERE user_id = $1 AND mailbox = $2 AND message_id = $3")
+                .bind(self.user)
+                .bind(mailbox)
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+            found.as_ref().map(|r| rows::email(&R(r, "emails"))).transpose()
+        })
+    }
+
+    fn emails<'a>(&'a self, after: Option<(&'a str, &'a str)>, limit: u32) -> BoxFuture<'a, Result<Vec<Email>>> {
+        Box::pin(async move {
+            let mut qb = QueryBuilder::<Db>::new("SELECT * FROM emails WHERE user_id = ");
+            qb.push_bind(self.user);
+            if let Some((mailbox, message_id)) = after {
+                qb.push(" AND (mailbox > ").push_bind(mailbox.to_owned());
+                qb.push(" OR (mailbox = ").push_bind(mailbox.to_owned());
+                qb.push(" AND message_id > ").push_bind(message_id.to_owned());
+                qb.push("))");
+            }
+            qb.push(" ORDER BY mailbox, message_id LIMIT ").push_bind(i64::from(limit.max(1)));
+            let found = qb.build().fetch_all(&self.pool).await?;
+            decode(&found, "emails", |r| rows::email(r))
+        })
+    }
+
+    fn receipts<'a>(&'a self, kind: Option<&'a str>) -> BoxFuture<'a, Result<Vec<Receipt>>> {
+        Box::pin(async move {
+            let mut qb = QueryBuilder::<Db>::new("SELECT * FROM receipts WHERE user_id = ");
+            qb.push_bind(self.user);
+            if let Some(kind) = kind {
+                qb.push(" AND kind = ").push_bind(kind.to_owned());
+            }
+            qb.push(" ORDER BY date DESC, mailbox, message_id");
+            let found = qb.build().fetch_all(&self.pool).await?;
+            decode(&found, "receipts", |r| rows::receipt(r))
+        })
+    }
+
+    fn documents<'a>(&'a self, email: Option<(&'a str, &'a str)>) -> BoxFuture<'a, Result<Vec<Document>>> {
+        Box::pin(async move {
+            let mut qb = QueryBuilder::<Db>::new("SELECT * FROM documents WHERE user_id = ");
+            qb.push_bind(self.user);
+            if let Some((mailbox, message_id)) = email {
+                qb.push(" AND mailbox = ").push_bind(mailbox.to_owned());
+                qb.push(" AND message_id = ").push_bind(message_id.to_owned());
+            }
+            qb.push(" ORDER BY mailbox, message_id, part");
+            let found = qb.build().fetch_all(&self.pool).await?;
+            decode(&found, "documents", |r| rows::document(r))
+        })
+    }
+
+    fn matches(&self) -> BoxFuture<'_, Result<Vec<Match>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT * FROM matches WHERE user_id = $1 ORDER BY tx_source, tx_account, tx_id, target_key",
+            )
+            .bind(self.user)
+            .fetch_all(&self.pool)
+            .await?;
+            decode(&found, "matches", |r| rows::a_match(r))
+        })
+    }
+
+    fn enrichments(&self) -> BoxFuture<'_, Result<Vec<Enrichment>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT * FROM enrichments WHERE user_id = $1 ORDER BY tx_source, tx_account, tx_id",
+            )
+            .bind(self.user)
+            .fetch_all(&self.pool)
+            .await?;
+            decode(&found, "enrichments", |r| rows::enrichment(r))
+        })
+    }
+
+    fn put_connection<'a>(&'a self, c: &'a Connection) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO connections (user_id, provider, name, status, settings, updated_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, provider, name) DO UPDATE \
+                 SET status = excluded.status, settings = excluded.settings, updated_ms = excluded.updated_ms",
+            )
+            .bind(self.user)
+            .bind(&c.provider)
+            .bind(&c.name)
+            .bind(c.status.as_str())
+            .bind(rows::json_text(&c.settings))
+            .bind(now_millis())
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn connections(&self) -> BoxFuture<'_, Result<Vec<Connection>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM connections WHERE user_id = $1 ORDER BY provider, name")
+                .bind(self.user)
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&found, "connections", |r| rows::connection(r))
+        })
+    }
+
+    fn secret<'a>(&'a self, provider: &'a str, name: &'a str, key: &'a str) -> BoxFuture<'a, Result<Option<StoredSecret>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT ciphertext, version FROM secrets WHERE user_id = $1 AND provider = $2 AND name = $3 AND key = $4",
+            )
+            .bind(self.user)
+            .bind(provider)
+            .bind(name)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+            found
+                .as_ref()
+                .map(|row| {
+                    let r = R(row, "secrets");
+                    Ok(StoredSecret {
+                        ciphertext: r.text("ciphertext")?,
+                        version: r.int("version")?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn put_secret<'a>(
+        &'a self,
+        provider: &'a str,
+        name: &'a str,
+        key: &'a str,
+        ciphertext: &'a str,
+        expected: Option<i64>,
+    ) -> BoxFuture<'a, Result<i64>> {
+        Box::pin(async move {
+            let what = || format!("secret {key} of {provider} connection {name:?}");
+            let written: Option<i64> = match expected {
+                None => {
+                    let exists: Option<i64> = sqlx::query_scalar(
+                        "SELECT CAST(1 AS BIGINT) FROM connections WHERE user_id = $1 AND provider = $2 AND name = $3",
+                    )
+                    .bind(self.user)
+                    .bind(provider)
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if exists.is_none() {
+                        return Err(StoreError::NotFound(format!("{provider} connection {name:?}")));
+                    }
+                    sqlx::query_scalar(
+                        "INSERT INTO secrets (user_id, provider, name, key, ciphertext, version, updated_ms) \
+                         VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT (user_id, provider, name, key) DO NOTHING \
+                         RETURNING version",
+                    )
+                    .bind(self.user)
+                    .bind(provider)
+                    .bind(name)
+                    .bind(key)
+                    .bind(ciphertext)
+                    .bind(now_millis())
+                    .fetch_optional(&self.pool)
+                    .await?
+                }
+                Some(version) => {
+                    sqlx::query_scalar(
+                        "UPDATE secrets SET ciphertext = $1, version = version + 1, updated_ms = $2 \
+                         WHERE user_id = $3 AND provider = $4 AND name = $5 AND key = $6 AND version = $7 \
+                         RETURNING version",
+                    )
+                    .bind(ciphertext)
+                    .bind(now_millis())
+                    .bind(self.user)
+                    .bind(provider)
+                    .bind(name)
+                    .bind(key)
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await?
+                }
+            };
+            written.ok_or_else(|| StoreError::Conflict {
+                what: what(),
+                expected,
+            })
+        })
+    }
+
+    fn checkpoint<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<Checkpoint>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM checkpoints WHERE user_id = $1 AND source = $2")
+                .bind(self.user)
+                .bind(source)
+                .fetch_optional(&self.pool)
+                .await?;
+            found.as_ref().map(|r| rows::checkpoint(&R(r, "checkpoints"))).transpose()
+        })
+    }
+
+    fn record_sync_run<'a>(&'a self, run: &'a SyncRun) -> BoxFuture<'a, Result<i64>> {
+        Box::pin(async move {
+            let summary = rows::json_text(&run.summary);
+            if run.id == 0 {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO sync_runs (user_id, source, started_ms, finished_ms, status, summary) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(self.user)
+                .bind(&run.source)
+                .bind(millis(run.started_at))
+                .bind(run.finished_at.map(millis))
+                .bind(&run.status)
+                .bind(summary)
+                .fetch_one(&self.pool)
+                .await?;
+                return Ok(id);
+            }
+            let updated = sqlx::query(
+                "UPDATE sync_runs SET finished_ms = $1, status = $2, summary = $3 WHERE id = $4 AND user_id = $5",
+            )
+            .bind(run.finished_at.map(millis))
+            .bind(&run.status)
+            .bind(summary)
+            .bind(run.id)
+            .bind(self.user)
+            .execute(&self.pool)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("sync run {}", run.id)));
+            }
+            Ok(run.id)
+        })
+    }
+
+    fn sync_runs(&self, limit: u32) -> BoxFuture<'_, Result<Vec<SyncRun>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM sync_runs WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+                .bind(self.user)
+                .bind(i64::from(limit.max(1)))
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&found, "sync_runs", |r| rows::sync_run(r))
+        })
+    }
+}

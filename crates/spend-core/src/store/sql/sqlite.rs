@@ -1,0 +1,96 @@
+//! The embedded default: a SQLite file (WAL, busy timeout, foreign keys).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+type Db = sqlx::Sqlite;
+type Backend = SqliteStore;
+const BACKEND: &str = "sqlite";
+/// SQLite allows 32,766 bound parameters a statement.
+const MAX_PARAMS: usize = 32_000;
+
+/// A [`Store`](crate::store::Store) in a SQLite file.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), spend_core::store::StoreError> {
+/// use spend_core::store::{SqliteStore, Store};
+/// let path = std::env::temp_dir().join(format!("spend-doc-{}.db", std::process::id()));
+/// let store = SqliteStore::open(&path).await?;
+/// let id = store.ensure_user("alex").await?;
+/// assert_eq!(store.ensure_user("alex").await?, id, "the same user");
+/// # drop(store); std::fs::remove_file(&path).ok(); Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path`, and migrates it.
+    pub async fn open(path: impl AsRef<Path>) -> crate::store::Result<Self> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                crate::store::StoreError::Config(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        Self::with_options(options, 4).await
+    }
+
+    /// Opens `sqlite://PATH` or `sqlite::memory:`.
+    pub async fn connect(url: &str) -> crate::store::Result<Self> {
+        if url.contains(":memory:") {
+            return Self::in_memory().await;
+        }
+        let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+        Self::with_options(options, 4).await
+    }
+
+    /// A private database in memory (tests, short-lived tools).
+    pub async fn in_memory() -> crate::store::Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+        // Every connection to `:memory:` is a database of its own: keep one.
+        Self::with_options(options, 1).await
+    }
+
+    async fn with_options(
+        options: SqliteConnectOptions,
+        connections: u32,
+    ) -> crate::store::Result<Self> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .min_connections(if connections == 1 { 1 } else { 0 })
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        super::migrator(&[(
+            1,
+            "init",
+            include_str!("../../../migrations/sqlite/0001_init.sql"),
+        )])
+        .run(&pool)
+        .await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The connection pool, for an app's own queries.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+include!("backend.rs");
