@@ -27,9 +27,14 @@ impl UserTokens {
     }
 }
 
-/// How often a refresh is tried again after finding that another process
-/// rotated the refresh token under it.
-const ROTATION_RETRIES: usize = 3;
+/// How long a refresh that was refused `invalid_grant` waits, in turn, for
+/// another process that used the same refresh token to store the rotated one.
+const ROTATION_WAITS: [Duration; 4] = [
+    Duration::from_millis(0),
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+    Duration::from_millis(750),
+];
 
 impl UserTokens {
     async fn load(&self) -> Result<SecretString, BoxError> {
@@ -45,21 +50,25 @@ impl Refresh for UserTokens {
     fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
         Box::pin(async move {
             let mut current = self.load().await?;
-            let mut attempt = 0;
-            let tokens = loop {
+            let mut rotations = 0;
+            let tokens = 'refresh: loop {
                 match self.auth.refresh(&current).await {
                     Ok(tokens) => break tokens,
                     // TrueLayer answers `invalid_grant` for a refresh token that was
-                    // already used. When another process (sharing the store) used it
-                    // and saved the rotated one, the store now holds a newer token:
+                    // already used. When another process sharing the store used it,
+                    // the store holds (or is about to hold) the rotated token:
                     // refresh with that instead of giving up on the connection.
-                    Err(e @ Error::ReauthorisationNeeded { .. }) if attempt < ROTATION_RETRIES => {
-                        attempt += 1;
-                        let stored = self.load().await?;
-                        if stored.expose_secret() == current.expose_secret() {
-                            return Err(Box::new(e) as BoxError);
+                    Err(e @ Error::ReauthorisationNeeded { .. }) if rotations < 3 => {
+                        rotations += 1;
+                        for wait in ROTATION_WAITS {
+                            tokio::time::sleep(wait).await;
+                            let stored = self.load().await?;
+                            if stored.expose_secret() != current.expose_secret() {
+                                current = stored;
+                                continue 'refresh;
+                            }
                         }
-                        current = stored;
+                        return Err(Box::new(e) as BoxError);
                     }
                     Err(e) => return Err(Box::new(e) as BoxError),
                 }
