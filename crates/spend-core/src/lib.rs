@@ -37,7 +37,9 @@
 pub mod mail;
 pub mod model;
 pub mod paths;
+pub mod sources;
 pub mod store;
+pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod vault;

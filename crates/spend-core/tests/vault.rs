@@ -156,3 +156,85 @@ async fn a_wrong_key_is_a_typed_error_not_garbage() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn google_and_amazon_refresh_tokens_come_from_the_vault() {
+    use spend_core::vault::VaultRefresh;
+    let store = SqliteStore::in_memory().await.unwrap();
+    let alex = store.user(store.ensure_user("alex").await.unwrap());
+    let vault = Vault::new(Keyring::generate());
+
+    let gmail = gmail_receipts::testkit::GmailSimulator::start(
+        gmail_receipts::testkit::SimConfig::default(),
+    )
+    .await;
+    alex.put_connection(&Connection::new("gmail", "alex@example.org"))
+        .await
+        .unwrap();
+    vault
+        .put(
+            alex.as_ref(),
+            "gmail",
+            "alex@example.org",
+            "refresh_token",
+            &gmail.refresh_token(),
+        )
+        .await
+        .unwrap();
+    let google = VaultRefresh::new(
+        gmail.oauth().unwrap(),
+        vault.slot(alex.clone(), "gmail", "alex@example.org", "refresh_token"),
+    );
+    assert!(
+        !google
+            .refresh()
+            .await
+            .unwrap()
+            .secret
+            .expose_secret()
+            .is_empty()
+    );
+
+    let sp = amazon_sp_client::testkit::SpApiSimulator::start(
+        amazon_sp_client::testkit::SimulatorConfig::default(),
+    )
+    .await;
+    alex.put_connection(&Connection::new("sp-api", "seller-1"))
+        .await
+        .unwrap();
+    let refresh =
+        SecretString::from(amazon_sp_client::testkit::SpApiSimulator::REFRESH_TOKEN.to_owned());
+    vault
+        .put(
+            alex.as_ref(),
+            "sp-api",
+            "seller-1",
+            "refresh_token",
+            &refresh,
+        )
+        .await
+        .unwrap();
+    let lwa = VaultRefresh::new(
+        sp.lwa().unwrap(),
+        vault.slot(alex.clone(), "sp-api", "seller-1", "refresh_token"),
+    );
+    assert!(
+        lwa.refresh()
+            .await
+            .unwrap()
+            .secret
+            .expose_secret()
+            .starts_with("Atza|")
+    );
+
+    // A connection with no stored token is a typed error, not a panic.
+    alex.put_connection(&Connection::new("sp-api", "seller-2"))
+        .await
+        .unwrap();
+    let none = VaultRefresh::new(
+        sp.lwa().unwrap(),
+        vault.slot(alex.clone(), "sp-api", "seller-2", "refresh_token"),
+    );
+    let err = none.refresh().await.unwrap_err().to_string();
+    assert!(err.contains("no stored secret"), "{err}");
+}

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use blob_store::{BlobStore, LocalStore, Metadata, put_dedup, receipt_key};
+use blob_store::{BlobStore, LocalStore, Metadata, put_content};
 use gmail_receipts::sources::SourceKind;
 use gmail_receipts::sources::imap::ImapConfig;
 use gmail_receipts::{Imported, Importer, MailMessage, SourceError};
@@ -60,7 +60,8 @@ pub struct Args {
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
     /// Keep PDF attachments in this folder, as
-    /// {year}/{month}/{day}/{message id}/{file name}; the same bytes are stored once.
+    /// documents/sha256/{ab}/{cd}/{hash}.pdf: stored by content, so the same bytes are stored once
+    /// and same-named attachments never overwrite each other.
     #[arg(long, value_name = "DIR")]
     blobs: Option<PathBuf>,
     /// Print the summary as JSON instead of a table.
@@ -84,16 +85,6 @@ impl Blobs {
         imported: Imported,
     ) -> anyhow::Result<()> {
         let receipt = imported.parsed.receipt.as_ref();
-        let date = receipt
-            .and_then(|r| r.date.as_ref().map(|d| d.value))
-            .or(imported.parsed.sent)
-            .or_else(|| {
-                let millis = message.internal_date?;
-                time::OffsetDateTime::from_unix_timestamp(millis / 1000)
-                    .ok()
-                    .map(|t| t.date())
-            })
-            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
         let message_id = imported.parsed.message_id.as_deref().unwrap_or(&message.id);
         let merchant = receipt.and_then(|r| r.merchant.as_ref().map(|m| m.value.clone()));
         for (n, pdf) in imported.pdfs.into_iter().enumerate() {
@@ -101,7 +92,8 @@ impl Blobs {
                 .filename
                 .clone()
                 .unwrap_or_else(|| format!("attachment-{}.pdf", n + 1));
-            let key = receipt_key(date, message_id, &name);
+            // Stored by content: two same-named attachments never overwrite each
+            // other and the same PDF in two mails is stored once.
             let mut metadata = Metadata::for_bytes(&pdf.bytes, "application/pdf")
                 .filename(name)
                 .message_id(message_id);
@@ -109,7 +101,8 @@ impl Blobs {
                 metadata = metadata.merchant(merchant.clone());
             }
             let store: &dyn BlobStore = &self.store;
-            let outcome = runtime.block_on(put_dedup(store, &key, pdf.bytes, metadata))?;
+            let outcome =
+                runtime.block_on(put_content(store, "documents", ".pdf", pdf.bytes, metadata))?;
             if outcome.uploaded {
                 self.stored += 1;
             } else {

@@ -126,12 +126,15 @@ fn pdfs_are_stored_once() {
     let second = import_json("eml", &eml, &["--blobs", blobs.to_str().unwrap()]);
     assert_eq!(second["pdfs_stored"], 0);
     assert_eq!(second["pdfs_already_stored"], 2);
-    let stored = blobs.join("2024/04/03/inv-0412_northwind-hosting.example/NWH-2024-0412.pdf");
-    let original = fixture_dirs()[1].join("invoice.pdf");
-    assert_eq!(
-        std::fs::read(stored).unwrap(),
-        std::fs::read(original).unwrap()
-    );
+    // Stored by content: the key is the hash of the bytes.
+    let original = std::fs::read(fixture_dirs()[1].join("invoice.pdf")).unwrap();
+    let hash = blob_store::sha256_hex(&original);
+    let stored = blobs.join(format!(
+        "documents/sha256/{}/{}/{hash}.pdf",
+        &hash[..2],
+        &hash[2..4]
+    ));
+    assert_eq!(std::fs::read(stored).unwrap(), original);
 }
 
 #[test]

@@ -33,7 +33,8 @@ CREATE TABLE transactions (
     currency TEXT NOT NULL,
     description TEXT NOT NULL,
     merchant TEXT,
-    category TEXT,
+    -- '' when there is none, so that grouping by it follows the spend index.
+    category TEXT NOT NULL,
     provider_id TEXT,
     balance_minor BIGINT,
     raw TEXT,
@@ -42,7 +43,6 @@ CREATE TABLE transactions (
     UNIQUE (user_id, source, account_id, tx_id)
 );
 CREATE INDEX transactions_by_date ON transactions (user_id, date DESC, id DESC);
-CREATE INDEX transactions_by_account ON transactions (user_id, account_id, date DESC, id DESC);
 CREATE INDEX transactions_spend ON transactions (user_id, month, category, currency, amount_minor);
 
 CREATE TABLE orders (

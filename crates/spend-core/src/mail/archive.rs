@@ -133,6 +133,27 @@ impl MailArchive {
     /// content-addressed), the email row, what the pipeline reads from it,
     /// and its PDFs (each stored once by content), in one store transaction.
     pub async fn keep(&self, mailbox: &str, message: &MailMessage) -> Result<Kept, ArchiveError> {
+        let mut kept = self.prepare(mailbox, message).await?;
+        kept.written = self
+            .user
+            .write(
+                Batch::default()
+                    .emails(vec![kept.email.clone()])
+                    .receipts(vec![kept.receipt.clone()])
+                    .documents(kept.documents.clone()),
+            )
+            .await?;
+        Ok(kept)
+    }
+
+    /// Stores `message`'s bytes and PDFs in the blob store and returns the
+    /// rows to write, without writing them: a sync engine writes the rows of a
+    /// page with its checkpoint in one transaction. (`written` is empty.)
+    pub async fn prepare(
+        &self,
+        mailbox: &str,
+        message: &MailMessage,
+    ) -> Result<Kept, ArchiveError> {
         let imported = self
             .parse(message)
             .ok_or_else(|| ArchiveError::Unparseable(message.id.clone()))?;
@@ -200,21 +221,12 @@ impl MailArchive {
             });
         }
         let receipt = convert::receipt(mailbox, &message_id, parsed);
-        let written = self
-            .user
-            .write(
-                Batch::default()
-                    .emails(vec![email.clone()])
-                    .receipts(vec![receipt.clone()])
-                    .documents(documents.clone()),
-            )
-            .await?;
         Ok(Kept {
             email,
             receipt,
             documents,
             raw_uploaded: raw.uploaded,
-            written,
+            written: Written::default(),
         })
     }
 

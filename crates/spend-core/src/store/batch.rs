@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::model::{
     Account, ApplePurchase, Checkpoint, Document, Email, Enrichment, Match, Order, Receipt,
-    Transaction,
+    Transaction, TransactionRef,
 };
 
 /// Records of any kind to upsert together, and optionally the checkpoint
@@ -36,6 +36,8 @@ pub struct Batch {
     pub matches: Vec<Match>,
     /// Enrichments.
     pub enrichments: Vec<Enrichment>,
+    /// Transactions to remove (a pending one that settled under a new id).
+    pub removed: Vec<TransactionRef>,
     /// The checkpoint to store with them.
     pub checkpoint: Option<Checkpoint>,
 }
@@ -57,6 +59,12 @@ setters!(accounts: Account, transactions: Transaction, orders: Order, apple_purc
     emails: Email, receipts: Receipt, documents: Document, matches: Match, enrichments: Enrichment);
 
 impl Batch {
+    /// Removes these transactions in the same transaction as the writes.
+    pub fn remove(mut self, keys: Vec<TransactionRef>) -> Self {
+        self.removed.extend(keys);
+        self
+    }
+
     /// Sets the checkpoint written with the records.
     pub fn checkpoint(mut self, checkpoint: Checkpoint) -> Self {
         self.checkpoint = Some(checkpoint);
@@ -74,6 +82,7 @@ impl Batch {
             && self.documents.is_empty()
             && self.matches.is_empty()
             && self.enrichments.is_empty()
+            && self.removed.is_empty()
             && self.checkpoint.is_none()
     }
 }
@@ -117,4 +126,6 @@ pub struct Written {
     pub matches: Upserted,
     /// Enrichments.
     pub enrichments: Upserted,
+    /// Transactions removed.
+    pub removed: u64,
 }

@@ -36,6 +36,7 @@ pub use error::StoreError;
 pub use query::{Grouping, OrderQuery, Page, SpendQuery, SpendRow, TransactionQuery};
 #[cfg(feature = "postgres")]
 pub use sql::postgres::PostgresStore;
+pub(crate) use sql::rows::{format_date, parse_date};
 #[cfg(feature = "sqlite")]
 pub use sql::sqlite::SqliteStore;
 

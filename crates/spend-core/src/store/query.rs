@@ -42,6 +42,8 @@ pub struct TransactionQuery {
     pub currency: Option<String>,
     /// In this category.
     pub category: Option<String>,
+    /// With this status (`pending`, `booked`).
+    pub status: Option<String>,
     /// The cursor from the previous page.
     pub after: Option<String>,
     /// Page size (default 100).
@@ -59,6 +61,7 @@ impl Default for TransactionQuery {
             max_minor: None,
             currency: None,
             category: None,
+            status: None,
             after: None,
             limit: 100,
         }
@@ -91,6 +94,11 @@ impl TransactionQuery {
     /// Only this category.
     pub fn category(mut self, category: &str) -> Self {
         self.category = Some(category.to_owned());
+        self
+    }
+    /// Only this status (`pending`, `booked`).
+    pub fn status(mut self, status: &str) -> Self {
+        self.status = Some(status.to_owned());
         self
     }
     /// Only this currency.

@@ -24,9 +24,11 @@
 //! ```
 
 mod keyring;
+mod refresh;
 mod token_store;
 
 pub use keyring::{KEYS_ENV, Keyring};
+pub use refresh::{Grant, RefreshGrant, VaultRefresh};
 pub use token_store::{SecretSlot, VaultTokenStore};
 
 use secrecy::SecretString;
@@ -59,6 +61,9 @@ pub enum VaultError {
     /// No key decrypts the token (a wrong key, or a tampered token).
     #[error("cannot decrypt a stored secret: none of the keys matches, or the token was altered")]
     Decrypt,
+    /// No secret is stored where one is needed (a connection never authorised).
+    #[error("no stored secret: {0}")]
+    Missing(String),
     /// A decrypted secret is not UTF-8.
     #[error("a stored secret is not UTF-8 text")]
     NotText,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Row};
 
 use crate::model::{
@@ -55,28 +54,6 @@ fn decode<T>(
     rows.iter().map(|r| f(&R(r, table))).collect()
 }
 
-fn bind(b: &mut Separated<'_, Db, &'static str>, p: &Param) {
-    match p {
-        Param::Int(v) => b.push_bind(*v),
-        Param::OptInt(v) => b.push_bind(*v),
-        Param::Text(v) => b.push_bind(v.clone()),
-        Param::OptText(v) => b.push_bind(v.clone()),
-        Param::Real(v) => b.push_bind(*v),
-    };
-}
-
-fn key_of(row: &[Param], len: usize) -> String {
-    let mut k = String::new();
-    for p in &row[..len] {
-        match p {
-            Param::Int(v) => k.push_str(&v.to_string()),
-            Param::Text(s) => k.push_str(s),
-            other => k.push_str(&format!("{other:?}")),
-        }
-        k.push('\u{1f}');
-    }
-    k
-}
 
 /// Upserts `rows` into `table` for `user`, in chunks that fit the backend's
 /// parameter limit. Rows repeated in one call count once (the last wins).
@@ -85,37 +62,49 @@ async fn upsert(conn: &mut Conn, user: i64, table: &Table, rows: Vec<Vec<Param>>
     if rows.is_empty() {
         return Ok(out);
     }
-    let mut position: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    // Fold repeated keys (the last wins): rows are found by a hash of their
+    // key values, and compared in full, so a hash collision never merges two.
+    let key_len = table.key.len();
+    let mut position: HashMap<i64, Vec<usize>> = HashMap::with_capacity(rows.len());
     let mut unique: Vec<Vec<Param>> = Vec::with_capacity(rows.len());
     for row in rows {
-        match position.entry(key_of(&row, table.key.len())) {
-            std::collections::hash_map::Entry::Occupied(e) => unique[*e.get()] = row,
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(unique.len());
+        let slots = position.entry(fingerprint(&row[..key_len])).or_default();
+        match slots.iter().find(|&&i| unique[i][..key_len] == row[..key_len]) {
+            Some(&i) => unique[i] = row,
+            None => {
+                slots.push(unique.len());
                 unique.push(row);
             }
         }
     }
-    let per_chunk = (MAX_PARAMS / table.width()).max(1);
-    let head = table.insert_head();
-    let tail = table.upsert_tail();
-    for chunk in unique.chunks(per_chunk) {
-        let mut qb = QueryBuilder::<Db>::new(head.clone());
-        qb.push_values(chunk, |mut b, row| {
-            b.push_bind(user);
-            for p in row {
-                bind(&mut b, p);
-            }
-            b.push_bind(fingerprint(row));
-        });
-        qb.push(&tail);
-        let versions: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+    let per_chunk = (MAX_PARAMS / table.width()).clamp(1, 10_000);
+    let mut rest = unique.into_iter();
+    loop {
+        let chunk: Vec<Vec<Param>> = rest.by_ref().take(per_chunk).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let rows = chunk.len();
+        let versions = insert_chunk(&mut *conn, user, table, chunk).await?;
         let inserted = versions.iter().filter(|v| **v == 1).count() as u64;
         out.inserted += inserted;
         out.updated += versions.len() as u64 - inserted;
-        out.unchanged += (chunk.len() - versions.len()) as u64;
+        out.unchanged += (rows - versions.len()) as u64;
     }
     Ok(out)
+}
+
+async fn delete_transaction(conn: &mut Conn, user: i64, key: &TransactionRef) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM transactions WHERE user_id = $1 AND source = $2 AND account_id = $3 AND tx_id = $4",
+    )
+    .bind(user)
+    .bind(&key.source)
+    .bind(&key.account_id)
+    .bind(&key.id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
 }
 
 impl Store for Backend {
@@ -224,6 +213,9 @@ impl Scoped {
         w.documents = upsert(c, u, &rows::DOCUMENTS, batch.documents.iter().map(rows::document_row).collect()).await?;
         w.matches = upsert(c, u, &rows::MATCHES, batch.matches.iter().map(rows::match_row).collect()).await?;
         w.enrichments = upsert(c, u, &rows::ENRICHMENTS, batch.enrichments.iter().map(rows::enrichment_row).collect()).await?;
+        for key in &batch.removed {
+            w.removed += delete_transaction(&mut tx, u, key).await?;
+        }
         if let Some(cp) = &batch.checkpoint {
             sqlx::query(
                 "INSERT INTO checkpoints (user_id, source, value, updated_ms) VALUES ($1, $2, $3, $4) \
@@ -271,6 +263,9 @@ impl Scoped {
         if let Some(category) = &q.category {
             qb.push(" AND category = ").push_bind(category.clone());
         }
+        if let Some(status) = &q.status {
+            qb.push(" AND status = ").push_bind(status.clone());
+        }
         if let Some(cursor) = &q.after {
             let (date, id) = parse_cursor(cursor)?;
             qb.push(" AND (date < ").push_bind(date.clone());
@@ -301,7 +296,7 @@ impl Scoped {
             .iter()
             .map(|g| match g {
                 Grouping::Month => "month",
-                Grouping::Category => "COALESCE(category, '')",
+                Grouping::Category => "category",
                 Grouping::Merchant => "COALESCE(merchant, description)",
                 Grouping::Account => "account_id",
             })
@@ -382,16 +377,7 @@ impl UserStore for Scoped {
             let mut tx = self.pool.begin().await?;
             let mut removed = 0;
             for key in keys {
-                removed += sqlx::query(
-                    "DELETE FROM transactions WHERE user_id = $1 AND source = $2 AND account_id = $3 AND tx_id = $4",
-                )
-                .bind(self.user)
-                .bind(&key.source)
-                .bind(&key.account_id)
-                .bind(&key.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                removed += delete_transaction(&mut tx, self.user, key).await?;
             }
             tx.commit().await?;
             Ok(removed)

@@ -5,7 +5,7 @@
 //! (A generic implementation over `sqlx::Database` needs a bound for every
 //! type on every function; compiling the same text twice needs none.)
 
-mod rows;
+pub(crate) mod rows;
 
 #[cfg(feature = "postgres")]
 pub mod postgres;

@@ -69,6 +69,15 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
+            // 64 MiB of page cache a connection (the default is 2 MiB): index
+            // pages of a large import stay in memory instead of being re-read.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory")
+            // Measured on large imports: 16 KiB pages (set when the file is
+            // made) and a checkpoint every 64 MiB of WAL instead of every
+            // 4 MiB each gave about a third more rows a second.
+            .page_size(16_384)
+            .pragma("wal_autocheckpoint", "4000")
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
@@ -91,6 +100,35 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+/// Inserts one chunk as a multi-row `VALUES` upsert; returns the versions
+/// of the rows written (1: inserted, more: updated). (Binding the chunk as
+/// one JSON array unpacked by `json_each` was measured slower.)
+async fn insert_chunk(
+    conn: &mut sqlx::SqliteConnection,
+    user: i64,
+    table: &super::Table,
+    chunk: Vec<Vec<super::Param>>,
+) -> crate::store::Result<Vec<i64>> {
+    use super::Param;
+    let mut qb = sqlx::QueryBuilder::<Db>::new(table.insert_head());
+    qb.push_values(chunk, |mut b, row| {
+        let fp = super::fingerprint(&row);
+        b.push_bind(user);
+        for p in row {
+            match p {
+                Param::Int(v) => b.push_bind(v),
+                Param::OptInt(v) => b.push_bind(v),
+                Param::Text(v) => b.push_bind(v),
+                Param::OptText(v) => b.push_bind(v),
+                Param::Real(v) => b.push_bind(v),
+            };
+        }
+        b.push_bind(fp);
+    });
+    qb.push(table.upsert_tail());
+    Ok(qb.build_query_scalar().fetch_all(&mut *conn).await?)
 }
 
 include!("backend.rs");

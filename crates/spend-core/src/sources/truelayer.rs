@@ -1,0 +1,412 @@
+//! TrueLayer: accounts, cards, balances, settled and pending transactions.
+
+use futures_util::future::BoxFuture;
+use rust_decimal::Decimal;
+use time::{Date, Duration, OffsetDateTime};
+use truelayer_client::DataClient;
+use truelayer_client::models as tl;
+
+use super::{Page, Source, SourceError};
+use crate::model::{
+    Account, AccountKind, Checkpoint, Currency, Money, Transaction, TransactionRef,
+    TransactionStatus,
+};
+use crate::store::{Batch, TransactionQuery, UserStore};
+
+/// The model's source name for TrueLayer rows.
+pub const SOURCE: &str = "truelayer";
+
+#[derive(Debug, Clone)]
+struct Task {
+    id: String,
+    kind: AccountKind,
+}
+
+/// One TrueLayer connection as a source. The first page is the accounts and
+/// cards with their balances; then one page an account: its settled
+/// transactions from the last sync (less an overlap, for late postings) to
+/// today, and its pending ones, which replace the pending rows stored before
+/// (a pending transaction that settled under a new id is not doubled).
+pub struct TrueLayerSource {
+    id: String,
+    connection: String,
+    data: DataClient,
+    overlap: Duration,
+    first_sync: Duration,
+    since: Option<Date>,
+    today: Date,
+    tasks: Option<Vec<Task>>,
+    next: usize,
+}
+
+/// Options for a [`TrueLayerSource`].
+#[derive(Debug)]
+pub struct TrueLayerSourceBuilder {
+    connection: String,
+    data: DataClient,
+    overlap: Duration,
+    first_sync: Duration,
+    since: Option<Date>,
+    today: Option<Date>,
+}
+
+impl TrueLayerSourceBuilder {
+    /// How far each sync reaches back before the last one (default 10 days).
+    pub fn overlap(mut self, days: i64) -> Self {
+        self.overlap = Duration::days(days.max(0));
+        self
+    }
+    /// Fetch from this day, whatever the checkpoint says.
+    pub fn since(mut self, day: Option<Date>) -> Self {
+        self.since = day;
+        self
+    }
+    /// The history a first sync fetches (default 2 years, TrueLayer's usual reach).
+    pub fn first_sync_days(mut self, days: i64) -> Self {
+        self.first_sync = Duration::days(days.max(1));
+        self
+    }
+    /// The day the sync runs to (default: today, UTC).
+    pub fn today(mut self, day: Date) -> Self {
+        self.today = Some(day);
+        self
+    }
+    /// The source.
+    pub fn build(self) -> TrueLayerSource {
+        TrueLayerSource {
+            id: format!("{SOURCE}:{}", self.connection),
+            connection: self.connection,
+            data: self.data,
+            overlap: self.overlap,
+            first_sync: self.first_sync,
+            since: self.since,
+            today: self
+                .today
+                .unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+            tasks: None,
+            next: 0,
+        }
+    }
+}
+
+impl TrueLayerSource {
+    /// A source for the connection called `connection`, reading through `data`
+    /// (built with the connection's vault-backed token store; call
+    /// `user_present` on it when the person is there).
+    pub fn builder(connection: &str, data: DataClient) -> TrueLayerSourceBuilder {
+        TrueLayerSourceBuilder {
+            connection: connection.to_owned(),
+            data,
+            overlap: Duration::days(10),
+            first_sync: Duration::days(730),
+            since: None,
+            today: None,
+        }
+    }
+
+    fn reauth(&self, e: truelayer_client::Error) -> SourceError {
+        match e {
+            truelayer_client::Error::ReauthorisationNeeded { error, description } => {
+                SourceError::NeedsReauthorisation {
+                    provider: SOURCE.into(),
+                    name: self.connection.clone(),
+                    detail: format!("{error}: {}", description.unwrap_or_default()),
+                }
+            }
+            other => SourceError::TrueLayer(other),
+        }
+    }
+
+    async fn accounts_page(&mut self) -> Result<Page, SourceError> {
+        let mut accounts = Vec::new();
+        let mut tasks = Vec::new();
+        let listed = self.data.accounts().list().await;
+        // A card-only provider answers 501 for accounts (and a bank without cards for cards).
+        let bank = match listed {
+            Ok(a) => a,
+            Err(e) if is_not_supported(&e) => Vec::new(),
+            Err(e) => return Err(self.reauth(e)),
+        };
+        for a in bank {
+            let Some(id) = a.account_id.clone() else {
+                continue;
+            };
+            let currency = currency(a.currency.as_str())?;
+            let balance = match self.data.accounts().balance(&id).await {
+                Ok(b) => b.first().map(|b| money(b.current, currency)).transpose()?,
+                Err(e) if is_not_supported(&e) => None,
+                Err(e) => return Err(self.reauth(e)),
+            };
+            let mut account = Account::new(SOURCE, &id, AccountKind::Bank, currency)
+                .display_name(&a.display_name);
+            account.provider = a.provider.display_name.clone();
+            account.number_hint = a.account_number.number.clone().map(|n| last4(&n));
+            account.balance = balance;
+            account.raw = serde_json::to_value(&a).ok();
+            accounts.push(account);
+            tasks.push(Task {
+                id,
+                kind: AccountKind::Bank,
+            });
+        }
+        let cards = match self.data.cards().list().await {
+            Ok(c) => c,
+            Err(e) if is_not_supported(&e) => Vec::new(),
+            Err(e) => return Err(self.reauth(e)),
+        };
+        for c in cards {
+            let Some(id) = c.account_id.clone() else {
+                continue;
+            };
+            let currency = currency(c.currency.as_ref().map_or("GBP", |c| c.as_str()))?;
+            let balance = match self.data.cards().balance(&id).await {
+                Ok(b) => b.first().map(|b| money(b.current, currency)).transpose()?,
+                Err(e) if is_not_supported(&e) => None,
+                Err(e) => return Err(self.reauth(e)),
+            };
+            let mut account = Account::new(SOURCE, &id, AccountKind::Card, currency);
+            account.name = c.display_name.clone();
+            account.provider = c.provider.as_ref().and_then(|p| p.display_name.clone());
+            account.number_hint = c.partial_card_number.clone();
+            account.balance = balance;
+            account.raw = serde_json::to_value(&c).ok();
+            accounts.push(account);
+            tasks.push(Task {
+                id,
+                kind: AccountKind::Card,
+            });
+        }
+        let total = tasks.len() as u64 + 1;
+        self.tasks = Some(tasks);
+        Ok(Page {
+            batch: Batch::default().accounts(accounts),
+            done: 1,
+            total: Some(total),
+            ..Page::default()
+        })
+    }
+
+    async fn account_page(
+        &self,
+        user: &dyn UserStore,
+        task: &Task,
+        from: Date,
+    ) -> Result<Page, SourceError> {
+        let (settled, pending) = match task.kind {
+            AccountKind::Card => (
+                self.data
+                    .cards()
+                    .transactions(&task.id)
+                    .from(from)
+                    .to(self.today)
+                    .await,
+                self.data.cards().pending_transactions(&task.id).await,
+            ),
+            _ => (
+                self.data
+                    .accounts()
+                    .transactions(&task.id)
+                    .from(from)
+                    .to(self.today)
+                    .await,
+                self.data.accounts().pending_transactions(&task.id).await,
+            ),
+        };
+        let settled = settled.map_err(|e| self.reauth(e))?;
+        let pending = match pending {
+            Ok(p) => p,
+            Err(e) if is_not_supported(&e) => Vec::new(),
+            Err(e) => return Err(self.reauth(e)),
+        };
+        let mut rows = Vec::with_capacity(settled.len() + pending.len());
+        for t in &settled {
+            rows.push(transaction(&task.id, t, TransactionStatus::Booked)?);
+        }
+        for t in &pending {
+            rows.push(transaction(&task.id, t, TransactionStatus::Pending)?);
+        }
+        // Pending rows stored before and no longer pending have settled (under
+        // a new id, which the settled list brings) or dropped: remove them.
+        let fresh: std::collections::HashSet<&str> = rows
+            .iter()
+            .filter(|t| t.status == TransactionStatus::Pending)
+            .map(|t| t.id.as_str())
+            .collect();
+        let mut removed = Vec::new();
+        let mut cursor = None;
+        loop {
+            let query = TransactionQuery::default()
+                .account(&task.id)
+                .status("pending")
+                .limit(1000)
+                .after(cursor);
+            let found = user.transactions(&query).await?;
+            removed.extend(
+                found
+                    .items
+                    .iter()
+                    .filter(|t| t.source == SOURCE && !fresh.contains(t.id.as_str()))
+                    .map(Transaction::key),
+            );
+            match found.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let removed: Vec<TransactionRef> = removed;
+        Ok(Page {
+            batch: Batch::default().transactions(rows).remove(removed),
+            ..Page::default()
+        })
+    }
+}
+
+fn is_not_supported(e: &truelayer_client::Error) -> bool {
+    e.to_string().contains("endpoint_not_supported")
+}
+
+fn last4(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    format!("****{}", &digits[digits.len().saturating_sub(4)..])
+}
+
+fn currency(code: &str) -> Result<Currency, SourceError> {
+    Currency::new(code).map_err(|e| SourceError::Invalid(format!("TrueLayer sent {e}")))
+}
+
+fn money(amount: Decimal, currency: Currency) -> Result<Money, SourceError> {
+    Money::from_decimal(amount, currency)
+        .map_err(|e| SourceError::Invalid(format!("TrueLayer sent {e}")))
+}
+
+/// A TrueLayer transaction in the model. Its id is the
+/// `normalised_provider_transaction_id` (stable across TrueLayer's own id
+/// changes), else the provider's id, else a fingerprint of what it says;
+/// pending ones are kept apart (`pending:` + TrueLayer's id) since they
+/// settle under another id.
+fn transaction(
+    account: &str,
+    t: &tl::Transaction,
+    status: TransactionStatus,
+) -> Result<Transaction, SourceError> {
+    let currency = currency(t.currency.as_str())?;
+    let amount = money(t.amount, currency)?;
+    let date = t.timestamp.date().ok_or_else(|| {
+        SourceError::Invalid(format!(
+            "TrueLayer transaction {} has no readable date",
+            t.transaction_id
+        ))
+    })?;
+    let id = if status == TransactionStatus::Pending {
+        format!("pending:{}", t.transaction_id)
+    } else if let Some(n) = t
+        .normalised_provider_transaction_id
+        .clone()
+        .filter(|n| !n.is_empty())
+    {
+        n
+    } else if let Some(p) = t.provider_transaction_id.clone().filter(|p| !p.is_empty()) {
+        format!("provider:{p}")
+    } else {
+        let seed = format!(
+            "{date}|{}|{}|{}",
+            t.amount,
+            t.currency.as_str(),
+            t.description
+        );
+        format!(
+            "fp:{}",
+            blob_store::sha256_hex(seed.as_bytes())
+                .get(..24)
+                .unwrap_or_default()
+        )
+    };
+    let mut tx =
+        Transaction::new(SOURCE, account, &id, date, amount, &t.description).status(status);
+    tx.timestamp = t.timestamp.parse();
+    tx.merchant = t.merchant_name.clone();
+    tx.category = t
+        .transaction_classification
+        .first()
+        .map(|c| c.to_lowercase());
+    tx.provider_id = Some(t.transaction_id.clone());
+    tx.running_balance = t
+        .running_balance
+        .as_ref()
+        .and_then(|b| b.amount)
+        .map(|a| money(a, currency))
+        .transpose()?;
+    tx.raw = serde_json::to_value(t).ok();
+    Ok(tx)
+}
+
+impl Source for TrueLayerSource {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn next_page<'a>(
+        &'a mut self,
+        user: &'a dyn UserStore,
+        checkpoint: Option<&'a Checkpoint>,
+    ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
+        Box::pin(async move {
+            let value = checkpoint.map(|c| c.value.clone()).unwrap_or_default();
+            let parse = |key: &str| {
+                value[key]
+                    .as_str()
+                    .and_then(|d| crate::store::parse_date(d).ok())
+            };
+            let synced_to = parse("synced_to");
+            // A run that stopped part way (same target day) skips the accounts it finished.
+            let resuming = parse("run_to") == Some(self.today);
+            let mut done: Vec<String> = if resuming {
+                serde_json::from_value(value["done"].clone()).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let mut page = if self.tasks.is_none() {
+                self.accounts_page().await?
+            } else {
+                let tasks = self.tasks.clone().unwrap_or_default();
+                let Some(task) = tasks
+                    .iter()
+                    .skip(self.next)
+                    .find(|t| !done.contains(&t.id))
+                    .cloned()
+                else {
+                    return Ok(None);
+                };
+                self.next = tasks
+                    .iter()
+                    .position(|t| t.id == task.id)
+                    .map_or(tasks.len(), |i| i + 1);
+                let from = self
+                    .since
+                    .or(synced_to.map(|d| d - self.overlap))
+                    .unwrap_or(self.today - self.first_sync);
+                let page = self.account_page(user, &task, from).await?;
+                done.push(task.id.clone());
+                Page {
+                    done: done.len() as u64 + 1,
+                    total: Some(tasks.len() as u64 + 1),
+                    ..page
+                }
+            };
+            let all_done = self
+                .tasks
+                .as_ref()
+                .is_some_and(|t| t.iter().all(|t| done.contains(&t.id)));
+            page.checkpoint = if all_done {
+                serde_json::json!({ "synced_to": crate::store::format_date(self.today) })
+            } else {
+                serde_json::json!({
+                    "synced_to": synced_to.map(crate::store::format_date),
+                    "run_to": crate::store::format_date(self.today),
+                    "done": done,
+                })
+            };
+            Ok(Some(page))
+        })
+    }
+}
