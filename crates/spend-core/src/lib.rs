@@ -34,6 +34,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod app;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod mail;
 pub mod model;
 pub mod paths;

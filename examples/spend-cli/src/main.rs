@@ -1,9 +1,15 @@
 //! `spend`: the command line.
 
+mod demo;
 mod imap;
 mod import;
+mod list;
 mod parse;
+mod progress;
 mod sources;
+mod store_app;
+mod sync;
+mod table;
 
 use clap::{Parser, Subcommand};
 
@@ -24,12 +30,50 @@ enum Command {
     /// an IMAP mailbox: every message through the receipt pipeline and the
     /// PDF stage, with a summary of what was found.
     Import(import::Args),
+    /// Start simulated providers in-process, connect them, sync everything
+    /// into the store and show what it holds (no credentials needed).
+    Demo(demo::Args),
+    /// Sync every connected source (or the ones named) into the store.
+    Sync(sync::Args),
+    /// List stored transactions, newest first.
+    Transactions(list::TransactionArgs),
+    /// List stored receipts.
+    Receipts(list::ListArgs),
+    /// List stored orders.
+    Orders(list::ListArgs),
+    /// Run the current receipt parsers over every stored email again.
+    Reparse {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List connections and their status.
+    Connections {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A run that reported failures (already printed) exits non-zero.
+fn exit_unless(ok: bool) -> anyhow::Result<()> {
+    if !ok {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
     let outcome = match Cli::parse().command {
         Command::Parse(args) => parse::run(args),
         Command::Import(args) => import::run(args),
+        Command::Demo(args) => demo::run(args).and_then(exit_unless),
+        Command::Sync(args) => sync::run(args).and_then(exit_unless),
+        Command::Transactions(args) => list::transactions(args),
+        Command::Receipts(args) => list::receipts(args),
+        Command::Orders(args) => list::orders(args),
+        Command::Reparse { json } => list::reparse(json),
+        Command::Connections { json } => list::connections(json),
     };
     match outcome {
         // A closed pipe (`spend parse ... | head`) is the reader's choice, not an error.

@@ -1,9 +1,11 @@
 //! Sources: each fetches one page at a time, normalised into the model, for
 //! the [sync engine](crate::sync) to store with its checkpoint.
 
+mod gmail;
 mod mailbox;
 mod truelayer;
 
+pub use gmail::GmailSource;
 pub use mailbox::MailboxFiles;
 pub use truelayer::{TrueLayerSource, TrueLayerSourceBuilder};
 
@@ -49,6 +51,9 @@ pub enum SourceError {
         /// The provider's words.
         detail: String,
     },
+    /// Gmail answered with an error.
+    #[error(transparent)]
+    Gmail(#[from] gmail_receipts::google::GmailError),
     /// A mailbox could not be read.
     #[error(transparent)]
     Mailbox(#[from] gmail_receipts::SourceError),

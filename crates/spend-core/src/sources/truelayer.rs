@@ -279,7 +279,8 @@ fn money(amount: Decimal, currency: Currency) -> Result<Money, SourceError> {
         .map_err(|e| SourceError::Invalid(format!("TrueLayer sent {e}")))
 }
 
-/// A TrueLayer transaction in the model. Its id is the
+/// A TrueLayer transaction in the model (amounts signed by its type: out is
+/// negative, whatever sign the provider used). Its id is the
 /// `normalised_provider_transaction_id` (stable across TrueLayer's own id
 /// changes), else the provider's id, else a fingerprint of what it says;
 /// pending ones are kept apart (`pending:` + TrueLayer's id) since they
@@ -290,7 +291,14 @@ fn transaction(
     status: TransactionStatus,
 ) -> Result<Transaction, SourceError> {
     let currency = currency(t.currency.as_str())?;
-    let amount = money(t.amount, currency)?;
+    // The model's sign is the person's: money out is negative. Card
+    // providers send purchases as positive DEBITs; the type says which way.
+    let signed = match t.transaction_type {
+        tl::TransactionType::Debit => -t.amount.abs(),
+        tl::TransactionType::Credit => t.amount.abs(),
+        _ => t.amount,
+    };
+    let amount = money(signed, currency)?;
     let date = t.timestamp.date().ok_or_else(|| {
         SourceError::Invalid(format!(
             "TrueLayer transaction {} has no readable date",

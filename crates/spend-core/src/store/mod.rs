@@ -198,6 +198,17 @@ pub trait UserStore: Send + Sync {
 /// `sqlite::memory:`, or `postgres://...`. Migrations run on open.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     #[cfg(feature = "sqlite")]
+    if let Some(path) = url.strip_prefix("sqlite://").filter(|p| !p.contains('?')) {
+        return Ok(Arc::new(SqliteStore::open(path).await.map_err(
+            |e| match e {
+                StoreError::Database(e) => {
+                    StoreError::Config(format!("cannot open the SQLite store {path}: {e}"))
+                }
+                other => other,
+            },
+        )?));
+    }
+    #[cfg(feature = "sqlite")]
     if url.starts_with("sqlite:") {
         return Ok(Arc::new(SqliteStore::connect(url).await?));
     }

@@ -1,0 +1,286 @@
+//! One person's spend, opened from settings: the store, their handle, the
+//! vault, the blob store and the mail archive, and the sources built from
+//! their connections. Front ends (the CLI, the MCP server) call this.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use blob_store::{BlobStore, LocalStore};
+use gmail_receipts::google::{Gmail, GoogleOAuth, SyncOptions};
+use serde::Deserialize;
+use truelayer_client::spend_http::CachedTokenSource;
+use truelayer_client::{AuthClient, ClientCredentials, DataClient, Environment};
+
+use crate::mail::MailArchive;
+use crate::model::{Connection, ConnectionStatus};
+use crate::sources::{GmailSource, SourceError, TrueLayerSource};
+use crate::store::{Store, StoreError, UserStore};
+use crate::sync::SyncEngine;
+use crate::vault::{Keyring, Vault, VaultError, VaultRefresh, VaultTokenStore};
+
+/// What can go wrong opening spend.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// The settings file is unreadable.
+    #[error("settings file {path}: {detail}")]
+    Settings {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The vault failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A source could not be built.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+/// Where spend keeps things: `spend.toml` in the platform's config folder
+/// (`~/.config/spend/spend.toml` on Linux), overridden by `SPEND_STORE`,
+/// `SPEND_BLOBS` and `SPEND_USER`; with neither, the embedded default (a
+/// SQLite file and a blob folder in the data folder, user `me`).
+///
+/// ```toml
+/// store = "postgres://spend@db.internal/spend"   # or "sqlite:///home/alex/spend.db"
+/// blobs = "/srv/spend/blobs"
+/// user = "alex"
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The store URL.
+    pub store: String,
+    /// The blob folder.
+    pub blobs: PathBuf,
+    /// The user.
+    pub user: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    store: Option<String>,
+    blobs: Option<PathBuf>,
+    user: Option<String>,
+}
+
+impl Settings {
+    /// The settings file's path: `SPEND_CONFIG`, else `spend.toml` in the config folder.
+    pub fn path() -> Option<PathBuf> {
+        std::env::var_os("SPEND_CONFIG")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                directories::ProjectDirs::from("", "", "spend")
+                    .map(|d| d.config_dir().join("spend.toml"))
+            })
+    }
+
+    /// Reads the settings file (if any) and the environment.
+    pub fn load() -> Result<Settings, AppError> {
+        let file = match Settings::path() {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(&path).map_err(|e| AppError::Settings {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                })?;
+                toml::from_str::<SettingsFile>(&text).map_err(|e| AppError::Settings {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                })?
+            }
+            _ => SettingsFile::default(),
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let data = crate::paths::data_dir()?;
+        Ok(Settings {
+            store: env("SPEND_STORE")
+                .or(file.store)
+                .unwrap_or_else(|| format!("sqlite://{}", data.join("spend.db").display())),
+            blobs: env("SPEND_BLOBS")
+                .map(PathBuf::from)
+                .or(file.blobs)
+                .unwrap_or_else(|| data.join("blobs")),
+            user: env("SPEND_USER")
+                .or(file.user)
+                .unwrap_or_else(|| "me".into()),
+        })
+    }
+}
+
+/// How to reach TrueLayer: its environment and the app's credentials.
+#[derive(Clone)]
+pub struct TrueLayerApp {
+    /// Sandbox, live, or a simulator.
+    pub environment: Environment,
+    /// The app's client id and secret.
+    pub credentials: ClientCredentials,
+}
+
+/// How to reach Google: the OAuth client, and the Gmail API root when it is
+/// not Google's (a simulator).
+#[derive(Clone)]
+pub struct GoogleApp {
+    /// The OAuth client.
+    pub oauth: GoogleOAuth,
+    /// The API root, for a simulator.
+    pub base_url: Option<String>,
+}
+
+/// Options of one sync.
+#[derive(Debug, Clone, Default)]
+pub struct SyncSettings {
+    /// Fetch from this day.
+    pub since: Option<time::Date>,
+    /// The person is present (TrueLayer's `X-PSU-IP`: no unattended limit).
+    pub present: Option<IpAddr>,
+}
+
+/// One person's spend.
+#[derive(Clone)]
+pub struct Spend {
+    /// Every user's data.
+    pub store: Arc<dyn Store>,
+    /// This person's.
+    pub user: Arc<dyn UserStore>,
+    /// Their secrets.
+    pub vault: Vault,
+    /// Receipt files and raw mail.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Their mail, kept raw.
+    pub archive: Arc<MailArchive>,
+}
+
+impl std::fmt::Debug for Spend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spend")
+            .field("backend", &self.store.backend())
+            .field("user", &self.user.user_id())
+            .finish()
+    }
+}
+
+impl Spend {
+    /// Opens the store, the user, the vault (keys from `SPEND_FERNET_KEYS` or
+    /// the key file) and the blob folder that `settings` name.
+    pub async fn open(settings: &Settings) -> Result<Spend, AppError> {
+        let store = crate::store::open(&settings.store).await?;
+        let keys = Keyring::load_default()?;
+        let blobs: Arc<dyn BlobStore> = Arc::new(LocalStore::new(&settings.blobs));
+        Spend::with(store, &settings.user, keys, blobs).await
+    }
+
+    /// The same from parts.
+    pub async fn with(
+        store: Arc<dyn Store>,
+        user: &str,
+        keys: Keyring,
+        blobs: Arc<dyn BlobStore>,
+    ) -> Result<Spend, AppError> {
+        let user = store.user(store.ensure_user(user).await?);
+        let archive = Arc::new(MailArchive::new(user.clone(), blobs.clone()));
+        Ok(Spend {
+            store,
+            user,
+            vault: Vault::new(keys),
+            blobs,
+            archive,
+        })
+    }
+
+    /// The sync engine for this person.
+    pub fn engine(&self) -> SyncEngine {
+        SyncEngine::new(self.user.clone())
+    }
+
+    /// Records a connection and its refresh token (encrypted).
+    pub async fn connect(
+        &self,
+        provider: &str,
+        name: &str,
+        refresh_token: &secrecy::SecretString,
+    ) -> Result<(), AppError> {
+        self.user
+            .put_connection(&Connection::new(provider, name))
+            .await?;
+        self.vault
+            .put(
+                self.user.as_ref(),
+                provider,
+                name,
+                "refresh_token",
+                refresh_token,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a connection as needing the person's consent again.
+    pub async fn needs_reauthorisation(&self, provider: &str, name: &str) -> Result<(), AppError> {
+        let mut connection = self
+            .user
+            .connections()
+            .await?
+            .into_iter()
+            .find(|c| c.provider == provider && c.name == name)
+            .unwrap_or_else(|| Connection::new(provider, name));
+        connection.status = ConnectionStatus::NeedsReauthorisation;
+        Ok(self.user.put_connection(&connection).await?)
+    }
+
+    /// A TrueLayer source for the connection `name`.
+    pub fn truelayer_source(
+        &self,
+        app: &TrueLayerApp,
+        name: &str,
+        options: &SyncSettings,
+    ) -> Result<TrueLayerSource, AppError> {
+        let auth = AuthClient::new(app.environment.clone(), app.credentials.clone())
+            .map_err(SourceError::from)?;
+        let tokens = Arc::new(VaultTokenStore::new(self.vault.slot(
+            self.user.clone(),
+            "truelayer",
+            name,
+            "refresh_token",
+        )));
+        let mut data = DataClient::for_user(app.environment.clone(), auth, tokens)
+            .map_err(SourceError::from)?;
+        if let Some(ip) = options.present {
+            data = data.user_present(ip);
+        }
+        Ok(TrueLayerSource::builder(name, data)
+            .since(options.since)
+            .build())
+    }
+
+    /// A Gmail source for the account `address`.
+    pub fn gmail_source(
+        &self,
+        app: &GoogleApp,
+        address: &str,
+        options: &SyncSettings,
+    ) -> Result<GmailSource, AppError> {
+        let refresh = VaultRefresh::new(
+            app.oauth.clone(),
+            self.vault
+                .slot(self.user.clone(), "gmail", address, "refresh_token"),
+        );
+        let mut builder = Gmail::builder(Arc::new(CachedTokenSource::new(refresh)));
+        if let Some(base) = &app.base_url {
+            builder = builder.base_url(base.clone());
+        }
+        let gmail = builder.build().map_err(SourceError::from)?;
+        let mut sync = SyncOptions::default();
+        if let Some(since) = options.since {
+            sync = sync.after(since.midnight().assume_utc().unix_timestamp());
+        }
+        Ok(GmailSource::new(address, gmail, self.archive.clone(), sync))
+    }
+}

@@ -1,0 +1,108 @@
+//! `spend demo`: the providers' simulators in-process, connected and synced
+//! into the store like real ones, then a look at what the store holds.
+
+use std::io::Write;
+
+use spend_core::app::{Settings, Spend, SyncSettings};
+use spend_core::demo::{Demo, GMAIL_ADDRESS, TRUELAYER_CONNECTION};
+use spend_core::store::{Grouping, SpendQuery, TransactionQuery};
+
+use crate::{sync, table};
+
+/// Arguments of `spend demo`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The user the demo data belongs to (kept apart from your own).
+    #[arg(long, default_value = "demo")]
+    user: String,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `spend demo`.
+pub fn run(args: Args) -> anyhow::Result<bool> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut settings = Settings::load()?;
+        settings.user = args.user.clone();
+        let spend = Spend::open(&settings).await?;
+        eprintln!(
+            "spend demo: simulated bank (TrueLayer) and mailbox (Gmail) for user {:?}, stored in {}",
+            settings.user,
+            crate::store_app::redact(&settings.store)
+        );
+        let demo = Demo::start().await;
+        demo.connect(&spend).await?;
+        let options = SyncSettings {
+            present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+            ..SyncSettings::default()
+        };
+        let sources: Vec<Box<dyn spend_core::sources::Source>> = vec![
+            Box::new(spend.truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)?),
+            Box::new(spend.gmail_source(&demo.google()?, GMAIL_ADDRESS, &options)?),
+        ];
+        let results = sync::run_all(&spend, sources).await;
+        let ok = sync::summarise(&results, &[], args.json)?;
+        if !args.json {
+            holdings(&spend).await?;
+        }
+        Ok(ok)
+    })
+}
+
+async fn holdings(spend: &Spend) -> anyhow::Result<()> {
+    let user = &spend.user;
+    let accounts = user.accounts().await?;
+    let receipts = user.receipts(Some("receipt")).await?;
+    let emails = user.emails(None, u32::MAX).await?.len();
+    let mut transactions = 0;
+    let mut cursor = None;
+    loop {
+        let page = user
+            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
+            .await?;
+        transactions += page.items.len();
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "\nThe store holds {} accounts and cards, {transactions} transactions, {emails} emails of which {} receipts.\n",
+        accounts.len(),
+        receipts.len()
+    )?;
+    let months = user
+        .spend(&SpendQuery::by(&[Grouping::Month]).outgoing())
+        .await?;
+    let rows: Vec<Vec<String>> = months
+        .iter()
+        .rev()
+        .take(4)
+        .map(|r| {
+            let currency = spend_core::model::Currency::new(&r.currency)
+                .unwrap_or(spend_core::model::Currency::GBP);
+            vec![
+                r.keys[0].clone(),
+                spend_core::model::Money::new(-r.total_minor, currency).to_string(),
+                r.count.to_string(),
+            ]
+        })
+        .collect();
+    table::print(
+        &mut out,
+        &["MONTH", "SPENT", "TRANSACTIONS"],
+        &rows,
+        &["SPENT", "TRANSACTIONS"],
+    )?;
+    writeln!(
+        out,
+        "\nNext: `spend transactions --search tesco`, `spend receipts`, `spend reparse`."
+    )?;
+    Ok(())
+}

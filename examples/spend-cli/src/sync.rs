@@ -1,0 +1,292 @@
+//! `spend sync`: every connected source into the store, with progress and a
+//! summary; one source failing does not stop the others.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use anyhow::Context;
+use futures_util::future::join_all;
+use spend_core::app::{GoogleApp, Spend, SyncSettings, TrueLayerApp};
+use spend_core::sources::{Source, SourceError};
+use spend_core::sync::{SyncError, SyncOutcome};
+use truelayer_client::{ClientCredentials, Environment};
+
+use crate::progress::Bars;
+use crate::table;
+
+/// Arguments of `spend sync`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only these sources: a provider (`truelayer`, `gmail`) or one connection (`gmail:alex@example.org`).
+    sources: Vec<String>,
+    /// Fetch from this day (YYYY-MM-DD) instead of from the last sync.
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// You are here: TrueLayer's unattended allowance (4 calls a day) does not apply.
+    #[arg(long)]
+    present: bool,
+    /// Your IP address for `--present` (TrueLayer's X-PSU-IP).
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    psu_ip: IpAddr,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The providers' apps from the environment.
+pub struct Apps {
+    /// TrueLayer, when `TRUELAYER_CLIENT_ID` and `TRUELAYER_CLIENT_SECRET` are set.
+    pub truelayer: Option<TrueLayerApp>,
+    /// Google, when `GOOGLE_CLIENT_ID` is set.
+    pub google: Option<GoogleApp>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Apps {
+    /// Reads the environment.
+    pub fn from_env() -> anyhow::Result<Apps> {
+        let truelayer = match (env("TRUELAYER_CLIENT_ID"), env("TRUELAYER_CLIENT_SECRET")) {
+            (Some(id), Some(secret)) => Some(TrueLayerApp {
+                environment: if env("TRUELAYER_ENV").as_deref() == Some("live") {
+                    Environment::Live
+                } else {
+                    Environment::Sandbox
+                },
+                credentials: ClientCredentials::new(id, secret),
+            }),
+            _ => None,
+        };
+        let google = match env("GOOGLE_CLIENT_ID") {
+            Some(id) => {
+                let mut oauth =
+                    gmail_receipts::google::GoogleOAuth::builder(id, "http://127.0.0.1:8765/");
+                if let Some(secret) = env("GOOGLE_CLIENT_SECRET") {
+                    oauth = oauth.client_secret(secret);
+                }
+                Some(GoogleApp {
+                    oauth: oauth.build()?,
+                    base_url: None,
+                })
+            }
+            None => None,
+        };
+        Ok(Apps { truelayer, google })
+    }
+}
+
+/// Builds a source for every connection `filter` selects (all when empty).
+pub async fn sources(
+    spend: &Spend,
+    apps: &Apps,
+    filter: &[String],
+    options: &SyncSettings,
+) -> anyhow::Result<(Vec<Box<dyn Source>>, Vec<(String, anyhow::Error)>)> {
+    let mut out: Vec<Box<dyn Source>> = Vec::new();
+    let mut missing = Vec::new();
+    for c in spend.user.connections().await? {
+        let id = format!("{}:{}", c.provider, c.name);
+        if !filter.is_empty() && !filter.iter().any(|f| f == &c.provider || f == &id) {
+            continue;
+        }
+        match c.provider.as_str() {
+            "truelayer" => match &apps.truelayer {
+                Some(app) => out.push(Box::new(spend.truelayer_source(app, &c.name, options)?)),
+                None => missing.push((
+                    id,
+                    anyhow::anyhow!("set TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET"),
+                )),
+            },
+            "gmail" => match &apps.google {
+                Some(app) => out.push(Box::new(spend.gmail_source(app, &c.name, options)?)),
+                None => missing.push((
+                    id,
+                    anyhow::anyhow!("set GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET)"),
+                )),
+            },
+            other => missing.push((
+                id,
+                anyhow::anyhow!("spend sync cannot sync {other} connections yet"),
+            )),
+        }
+    }
+    Ok((out, missing))
+}
+
+/// Runs `sources` side by side, each with a progress bar. A revoked consent
+/// marks its connection as needing re-authorisation.
+pub async fn run_all(
+    spend: &Spend,
+    sources: Vec<Box<dyn Source>>,
+) -> Vec<(String, Result<SyncOutcome, SyncError>)> {
+    let bars = Bars::new();
+    let engine = spend.engine();
+    let runs = sources.into_iter().map(|mut source| {
+        let mut report = bars.source(source.id());
+        let engine = engine.clone();
+        async move {
+            let id = source.id().to_owned();
+            let result = engine.run(source.as_mut(), &mut report).await;
+            (id, result)
+        }
+    });
+    let results = join_all(runs).await;
+    for (_, result) in &results {
+        if let Err(SyncError::Source {
+            error: SourceError::NeedsReauthorisation { provider, name, .. },
+            ..
+        }) = result
+        {
+            // Best effort: the error itself is reported either way.
+            let _ = spend.needs_reauthorisation(provider, name).await;
+        }
+    }
+    results
+}
+
+/// Prints the summary; returns whether every source succeeded.
+pub fn summarise(
+    results: &[(String, Result<SyncOutcome, SyncError>)],
+    failed_early: &[(String, anyhow::Error)],
+    json: bool,
+) -> anyhow::Result<bool> {
+    let mut ok = failed_early.is_empty();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut rows = Vec::new();
+        for (source, result) in results {
+            rows.push(match result {
+                Ok(o) => serde_json::json!({"source": source, "status": "ok", "outcome": o}),
+                Err(e) => {
+                    ok = false;
+                    serde_json::json!({"source": source, "status": "failed", "error": e.to_string()})
+                }
+            });
+        }
+        for (source, e) in failed_early {
+            rows.push(serde_json::json!({"source": source, "status": "failed", "error": format!("{e:#}")}));
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(ok);
+    }
+    let mut rows = Vec::new();
+    for (source, result) in results {
+        match result {
+            Ok(o) => {
+                let w = &o.written;
+                let kinds = [
+                    w.accounts,
+                    w.transactions,
+                    w.orders,
+                    w.emails,
+                    w.receipts,
+                    w.documents,
+                ];
+                let sum =
+                    |f: fn(&spend_core::store::Upserted) -> u64| kinds.iter().map(f).sum::<u64>();
+                rows.push(vec![
+                    source.clone(),
+                    "ok".into(),
+                    o.pages.to_string(),
+                    sum(|u| u.inserted).to_string(),
+                    sum(|u| u.updated).to_string(),
+                    sum(|u| u.unchanged).to_string(),
+                    w.removed.to_string(),
+                    o.skipped.len().to_string(),
+                    format!("{:.1}", o.elapsed.as_secs_f64()),
+                ]);
+            }
+            Err(e) => {
+                ok = false;
+                rows.push(vec![
+                    source.clone(),
+                    "failed".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    for (source, e) in failed_early {
+        rows.push(vec![
+            source.clone(),
+            "not run".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        eprintln!("error: {source}: {e:#}");
+    }
+    table::print(
+        &mut out,
+        &[
+            "SOURCE",
+            "STATUS",
+            "PAGES",
+            "NEW",
+            "UPDATED",
+            "UNCHANGED",
+            "REMOVED",
+            "SKIPPED",
+            "SECONDS",
+        ],
+        &rows,
+        &[
+            "PAGES",
+            "NEW",
+            "UPDATED",
+            "UNCHANGED",
+            "REMOVED",
+            "SKIPPED",
+            "SECONDS",
+        ],
+    )?;
+    Ok(ok)
+}
+
+/// Parses a YYYY-MM-DD date.
+pub fn parse_day(text: &str, flag: &str) -> anyhow::Result<time::Date> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .with_context(|| format!("{flag} {text:?} is not a YYYY-MM-DD date"))
+}
+
+/// Runs `spend sync`.
+pub fn run(args: Args) -> anyhow::Result<bool> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let spend = crate::store_app::open().await?;
+        let options = SyncSettings {
+            since: args
+                .since
+                .as_deref()
+                .map(|s| parse_day(s, "--since"))
+                .transpose()?,
+            present: args.present.then_some(args.psu_ip),
+        };
+        let apps = Apps::from_env()?;
+        let (sources, missing) = sources(&spend, &apps, &args.sources, &options).await?;
+        if sources.is_empty() && missing.is_empty() {
+            eprintln!("No connections: `spend demo` shows the whole thing on simulated providers.");
+            return Ok(true);
+        }
+        let results = run_all(&spend, sources).await;
+        summarise(&results, &missing, args.json)
+    })
+}

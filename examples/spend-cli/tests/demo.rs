@@ -1,0 +1,163 @@
+//! `spend demo`, `spend sync` and the listing commands end to end, each run
+//! with a data folder of its own (the embedded default: SQLite file, blob
+//! folder and key file in it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spend-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn spend(data: &Path, args: &[&str], user: &str) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+        .args(args)
+        .env("SPEND_DATA_DIR", data)
+        .env("SPEND_USER", user)
+        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
+        .env_remove("SPEND_STORE")
+        .env_remove("SPEND_BLOBS")
+        .env_remove("SPEND_FERNET_KEYS")
+        .env_remove("TRUELAYER_CLIENT_ID")
+        .env_remove("GOOGLE_CLIENT_ID")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+fn new_rows(summary: &Value, source: &str) -> u64 {
+    let entry = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == source)
+        .unwrap();
+    assert_eq!(entry["status"], "ok", "{entry}");
+    let written = &entry["outcome"]["written"];
+    [
+        "accounts",
+        "transactions",
+        "emails",
+        "receipts",
+        "documents",
+    ]
+    .iter()
+    .map(|k| written[k]["inserted"].as_u64().unwrap())
+    .sum()
+}
+
+#[test]
+fn the_demo_syncs_the_simulated_providers_into_the_default_store() {
+    let data = data_dir("demo");
+    let (out, err, ok) = spend(&data, &["demo", "--json"], "demo");
+    assert!(ok, "{err}");
+    let first: Value = serde_json::from_str(&out).unwrap();
+    assert!(new_rows(&first, "truelayer:demo-bank") > 100, "{first}");
+    assert!(new_rows(&first, "gmail:alex@example.org") > 100, "{first}");
+    assert!(
+        data.join("spend.db").exists()
+            && data.join("fernet.key").exists()
+            && data.join("blobs").exists()
+    );
+
+    // Again: the bank's recent window and the mailbox's history are read; nothing new.
+    let (out, err, ok) = spend(&data, &["demo", "--json"], "demo");
+    assert!(ok, "{err}");
+    let second: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(new_rows(&second, "gmail:alex@example.org"), 0, "{second}");
+    let tx = &second[0]["outcome"]["written"]["transactions"];
+    assert_eq!(tx["inserted"], 0, "{second}");
+
+    // What is stored can be listed and searched.
+    let (out, _, ok) = spend(
+        &data,
+        &[
+            "transactions",
+            "--search",
+            "tesco",
+            "--json",
+            "--limit",
+            "500",
+        ],
+        "demo",
+    );
+    assert!(ok);
+    let found: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|t| {
+        t["description"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("tesco")
+            || t["merchant"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains("tesco")
+    }));
+    assert!(
+        found
+            .iter()
+            .all(|t| t["amount"]["minor"].as_i64().unwrap() < 0),
+        "purchases are money out"
+    );
+    let (out, _, ok) = spend(&data, &["receipts"], "demo");
+    assert!(ok && out.starts_with("DATE"), "{out}");
+    let (out, _, ok) = spend(&data, &["connections"], "demo");
+    assert!(
+        ok && out.contains("truelayer") && out.contains("gmail"),
+        "{out}"
+    );
+    let (out, _, ok) = spend(&data, &["reparse", "--json"], "demo");
+    assert!(ok);
+    let reparsed: Value = serde_json::from_str(&out).unwrap();
+    assert!(reparsed["emails"].as_u64().unwrap() > 100);
+    assert_eq!(reparsed["updated"], 0);
+
+    // Another user of the same store sees none of it.
+    let (out, _, ok) = spend(&data, &["transactions", "--json"], "someone-else");
+    assert!(ok && out.is_empty(), "{out}");
+}
+
+#[test]
+fn sync_without_the_providers_credentials_reports_each_source_and_fails() {
+    let data = data_dir("sync");
+    let (_, err, ok) = spend(&data, &["sync"], "me");
+    assert!(ok, "no connections is not an error: {err}");
+    assert!(err.contains("spend demo"), "{err}");
+    // The demo's connections belong to the demo user; as that user, without
+    // credentials for the providers, each source says what is missing.
+    let (_, err, ok) = spend(&data, &["demo", "--json"], "demo");
+    assert!(ok, "{err}");
+    let (out, err, ok) = spend(&data, &["sync"], "demo");
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("TRUELAYER_CLIENT_ID") && err.contains("GOOGLE_CLIENT_ID"),
+        "{err}"
+    );
+    assert!(out.contains("not run"), "{out}");
+}
+
+#[test]
+fn a_bad_date_is_a_clear_error() {
+    let data = data_dir("dates");
+    let (_, err, ok) = spend(&data, &["transactions", "--from", "yesterday"], "me");
+    assert!(!ok);
+    assert!(
+        err.contains("--from \"yesterday\" is not a YYYY-MM-DD date"),
+        "{err}"
+    );
+}
