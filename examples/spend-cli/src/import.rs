@@ -1,18 +1,21 @@
 //! `spend import`: a mailbox export or an IMAP mailbox through the receipt
-//! pipeline (with the PDF stage), PDFs kept in a local blob folder, a
-//! summary at the end.
+//! pipeline (with the PDF stage) into the store: raw mail and PDFs in the
+//! blob folder, emails and receipts in the database; a summary at the end.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use blob_store::{BlobStore, LocalStore, Metadata, put_content};
 use gmail_receipts::sources::SourceKind;
 use gmail_receipts::sources::imap::ImapConfig;
-use gmail_receipts::{Imported, Importer, MailMessage, SourceError};
-use tokio::runtime::Runtime;
+use spend_core::app::{Settings, Spend};
+use spend_core::sources::{ImapSource, MailboxFiles, Source};
 
-use crate::imap::{ImapMessages, PASSWORD_VAR};
+use crate::progress::Bars;
+
+/// The environment variable the app password is read from (never an
+/// argument: arguments show in `ps`).
+pub const PASSWORD_VAR: &str = "SPEND_IMAP_PASSWORD";
 
 /// Where `spend import` reads from.
 #[derive(Debug, Clone, Copy)]
@@ -59,58 +62,15 @@ pub struct Args {
     /// IMAP: only mail received on or after this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
-    /// Keep PDF attachments in this folder, as
-    /// documents/sha256/{ab}/{cd}/{hash}.pdf: stored by content, so the same bytes are stored once
-    /// and same-named attachments never overwrite each other.
+    /// Keep raw mail and PDF attachments in this folder instead of the
+    /// configured one (PDFs as documents/sha256/{ab}/{cd}/{hash}.pdf: stored
+    /// by content, so the same bytes are stored once and same-named
+    /// attachments never overwrite each other).
     #[arg(long, value_name = "DIR")]
     blobs: Option<PathBuf>,
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-const PROGRESS_EVERY: u64 = 10_000;
-
-struct Blobs {
-    store: LocalStore,
-    stored: u64,
-    already: u64,
-}
-
-impl Blobs {
-    fn keep(
-        &mut self,
-        runtime: &Runtime,
-        message: &MailMessage,
-        imported: Imported,
-    ) -> anyhow::Result<()> {
-        let receipt = imported.parsed.receipt.as_ref();
-        let message_id = imported.parsed.message_id.as_deref().unwrap_or(&message.id);
-        let merchant = receipt.and_then(|r| r.merchant.as_ref().map(|m| m.value.clone()));
-        for (n, pdf) in imported.pdfs.into_iter().enumerate() {
-            let name = pdf
-                .filename
-                .clone()
-                .unwrap_or_else(|| format!("attachment-{}.pdf", n + 1));
-            // Stored by content: two same-named attachments never overwrite each
-            // other and the same PDF in two mails is stored once.
-            let mut metadata = Metadata::for_bytes(&pdf.bytes, "application/pdf")
-                .filename(name)
-                .message_id(message_id);
-            if let Some(merchant) = &merchant {
-                metadata = metadata.merchant(merchant.clone());
-            }
-            let store: &dyn BlobStore = &self.store;
-            let outcome =
-                runtime.block_on(put_content(store, "documents", ".pdf", pdf.bytes, metadata))?;
-            if outcome.uploaded {
-                self.stored += 1;
-            } else {
-                self.already += 1;
-            }
-        }
-        Ok(())
-    }
 }
 
 fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
@@ -138,93 +98,62 @@ fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
     Ok(config)
 }
 
-/// Every message through the importer, PDFs into the blob folder.
-fn import_all(
-    messages: impl Iterator<Item = Result<MailMessage, SourceError>>,
-    importer: &mut Importer,
-    mut blobs: Option<&mut Blobs>,
-    runtime: &Runtime,
-) -> anyhow::Result<()> {
-    let mut stderr = std::io::stderr();
-    let mut seen: u64 = 0;
-    for message in messages {
-        seen += 1;
-        if seen.is_multiple_of(PROGRESS_EVERY) {
-            writeln!(stderr, "... {seen} messages")?;
-        }
-        let message = match message {
-            Ok(m) => m,
-            Err(e) => {
-                writeln!(stderr, "skipped: {e}")?;
-                importer.source_error(&e);
-                continue;
-            }
-        };
-        let imported = importer.import(&message);
-        if let (Some(blobs), Some(imported)) = (blobs.as_deref_mut(), imported)
-            && !imported.pdfs.is_empty()
-        {
-            blobs.keep(runtime, &message, imported)?;
-        }
-    }
-    Ok(())
-}
-
-/// Runs `spend import`.
+/// Runs `spend import`: every message through the receipt pipeline and into
+/// the store (raw mail, email rows, receipts, PDFs by content), page by page
+/// with checkpoints, so an interrupted import resumes.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let mut blobs = args.blobs.as_ref().map(|dir| Blobs {
-        store: LocalStore::new(dir),
-        stored: 0,
-        already: 0,
-    });
-    let mut importer = Importer::default();
-    match args.format {
-        Format::File(kind) => {
-            let messages = kind
-                .open(args.path.as_ref())
-                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.path))?;
-            import_all(messages, &mut importer, blobs.as_mut(), &runtime)?;
+    runtime.block_on(async {
+        let mut settings = Settings::load()?;
+        if let Some(dir) = &args.blobs {
+            settings.blobs = dir.clone();
         }
-        Format::Imap => {
-            let mut messages = ImapMessages::open(&runtime, imap_config(&args)?)?;
-            import_all(&mut messages, &mut importer, blobs.as_mut(), &runtime)?;
-            if let Some(error) = messages.fatal {
-                return Err(error.into());
+        let spend = Spend::open(&settings).await?;
+        let mut source: Box<dyn Source> = match args.format {
+            Format::File(kind) => Box::new(
+                MailboxFiles::open(kind, args.path.as_ref(), spend.archive.clone())
+                    .with_context(|| format!("cannot open {}", args.path))?,
+            ),
+            Format::Imap => {
+                let config = imap_config(&args)?;
+                let id = format!("{}@{}/{}", args.user.clone().unwrap_or_default(), args.path, args.mailbox);
+                Box::new(ImapSource::new(&id, config, spend.archive.clone()))
             }
-            if let Some(checkpoint) = messages.checkpoint {
-                eprintln!(
-                    "read {} to UID {} (UIDVALIDITY {})",
-                    args.mailbox, checkpoint.last_uid, checkpoint.uid_validity
-                );
-            }
+        };
+        let bars = Bars::new();
+        let mut report = bars.source(source.id());
+        let outcome = spend.engine().run(source.as_mut(), &mut report).await?;
+        for skipped in &outcome.skipped {
+            eprintln!("skipped: {skipped}");
         }
-    }
-    let stats = importer.stats();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if args.json {
-        let mut value = serde_json::to_value(&stats)?;
-        if let Some(b) = &blobs {
-            value["pdfs_stored"] = b.stored.into();
-            value["pdfs_already_stored"] = b.already.into();
+        if let Some(checkpoint) = spend.user.checkpoint(source.id()).await?
+            && let Some(imap) = checkpoint.value.get("imap").filter(|v| !v.is_null())
+        {
+            eprintln!("read {} to UID {} (UIDVALIDITY {})", args.mailbox, imap["last_uid"], imap["uid_validity"]);
         }
-        writeln!(out, "{value}")?;
-    } else {
-        write!(out, "{stats}")?;
-        match &blobs {
-            Some(b) => writeln!(
+        let stats = spend.archive.stats();
+        let mut out = std::io::stdout().lock();
+        let w = &outcome.written;
+        if args.json {
+            let mut value = serde_json::to_value(&stats)?;
+            value["stored"] = serde_json::json!({"emails": w.emails, "receipts": w.receipts, "documents": w.documents});
+            writeln!(out, "{value}")?;
+        } else {
+            write!(out, "{}", stats.import)?;
+            writeln!(
                 out,
-                "{:>10}  pdfs stored\n{:>10}  pdfs already stored",
-                b.stored, b.already
-            )?,
-            None if stats.pdfs > 0 => {
-                writeln!(out, "(PDFs were not kept: add --blobs DIR to keep them)")?
-            }
-            None => {}
+                "{:>10}  pdfs stored\n{:>10}  pdfs already stored\n{:>10}  emails stored ({} new, {} updated, {} unchanged) in {}",
+                stats.pdfs_stored,
+                stats.pdfs_already_stored,
+                w.emails.inserted + w.emails.updated + w.emails.unchanged,
+                w.emails.inserted,
+                w.emails.updated,
+                w.emails.unchanged,
+                crate::store_app::redact(&settings.store),
+            )?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -1,7 +1,6 @@
 //! `spend`: the command line.
 
 mod demo;
-mod imap;
 mod import;
 mod list;
 mod parse;

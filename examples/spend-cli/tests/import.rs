@@ -36,11 +36,25 @@ fn temp(name: &str) -> PathBuf {
     dir
 }
 
+/// `spend` with a data folder (store, blobs, key file) of its own.
+fn command(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_spend"));
+    c.env("SPEND_DATA_DIR", data)
+        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
+        .env_remove("SPEND_STORE")
+        .env_remove("SPEND_BLOBS")
+        .env_remove("SPEND_USER")
+        .env_remove("SPEND_FERNET_KEYS")
+        .env("RUST_BACKTRACE", "0");
+    c
+}
+
 fn spend(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
-        .args(args)
-        .output()
-        .unwrap();
+    spend_in(&temp("data"), args)
+}
+
+fn spend_in(data: &Path, args: &[&str]) -> (String, String, bool) {
+    let out = command(data).args(args).output().unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
@@ -114,7 +128,41 @@ fn the_summary_is_a_table() {
     ] {
         assert!(out.contains(line), "{line} missing:\n{out}");
     }
-    assert!(out.contains("add --blobs DIR"), "{out}");
+    assert!(
+        out.contains("pdfs stored") && out.contains("emails stored"),
+        "{out}"
+    );
+}
+
+#[test]
+fn imports_are_stored_and_importing_again_changes_nothing() {
+    let (mbox, _, _) = mailboxes();
+    let data = temp("stored");
+    let count = fixture_files().len() as u64;
+    let (out, err, ok) = spend_in(&data, &["import", "mbox", mbox.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let first: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(first["stored"]["emails"]["inserted"], count, "{first}");
+    let (out, _, ok) = spend_in(&data, &["receipts", "--json", "--limit", "1000"]);
+    assert!(ok);
+    let receipts = out.lines().count() as u64;
+    assert!(
+        receipts >= count - 10,
+        "{receipts} receipts stored of {count} messages"
+    );
+    let (out, err, ok) = spend_in(&data, &["import", "mbox", mbox.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let again: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(again["stored"]["emails"]["inserted"], 0, "{again}");
+    assert_eq!(again["stored"]["emails"]["unchanged"], count, "{again}");
+    assert_eq!(again["pdfs_stored"], 0);
+    // The stored mail parses again without the mbox.
+    std::fs::remove_file(&mbox).unwrap();
+    let (out, err, ok) = spend_in(&data, &["reparse", "--json"]);
+    assert!(ok, "{err}");
+    let reparsed: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(reparsed["emails"], count);
+    assert_eq!(reparsed["failed"], 0);
 }
 
 #[test]
@@ -162,7 +210,7 @@ fn an_imap_mailbox_imports_like_the_files() {
     for file in &files {
         account.deliver(&std::fs::read(file).unwrap(), std::time::SystemTime::now());
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+    let out = command(&temp("imap-data"))
         .args([
             "import",
             "imap",
@@ -204,7 +252,7 @@ fn an_imap_mailbox_imports_like_the_files() {
 #[test]
 fn imap_needs_a_user_and_a_password_from_the_environment() {
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+        let out = command(&temp("imap-args"))
             .args(args)
             .env_remove("SPEND_IMAP_PASSWORD")
             .output()

@@ -1,6 +1,7 @@
 //! Keeping mail raw and parsing it again.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use blob_store::{BlobStore, Key, Metadata, put_content, receipt_key, sha256_hex};
@@ -74,11 +75,26 @@ pub struct Reparsed {
     pub failed: u64,
 }
 
+/// What an archive has done since it was made: the receipt pipeline's
+/// statistics and what went into the blob store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ArchiveStats {
+    /// Messages, receipts, kinds, methods, vendors, rejections, errors.
+    #[serde(flatten)]
+    pub import: gmail_receipts::ImportStats,
+    /// PDFs new to the blob store.
+    pub pdfs_stored: u64,
+    /// PDFs whose bytes were stored already.
+    pub pdfs_already_stored: u64,
+}
+
 /// One user's mail: kept raw in a blob store, parsed into the store.
 pub struct MailArchive {
     user: Arc<dyn UserStore>,
     blobs: Arc<dyn BlobStore>,
     importer: Mutex<Importer>,
+    pdfs_stored: AtomicU64,
+    pdfs_already: AtomicU64,
 }
 
 impl std::fmt::Debug for MailArchive {
@@ -119,7 +135,30 @@ impl MailArchive {
             user,
             blobs,
             importer: Mutex::new(Importer::new(pipeline)),
+            pdfs_stored: AtomicU64::new(0),
+            pdfs_already: AtomicU64::new(0),
         }
+    }
+
+    /// What this archive has done so far.
+    pub fn stats(&self) -> ArchiveStats {
+        ArchiveStats {
+            import: self
+                .importer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .stats(),
+            pdfs_stored: self.pdfs_stored.load(Ordering::Relaxed),
+            pdfs_already_stored: self.pdfs_already.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts a message a source could not yield (in the statistics).
+    pub fn source_error(&self, error: &gmail_receipts::SourceError) {
+        self.importer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .source_error(error);
     }
 
     fn parse(&self, message: &MailMessage) -> Option<gmail_receipts::Imported> {
@@ -208,6 +247,12 @@ impl MailArchive {
                 metadata,
             )
             .await?;
+            let counter = if stored.uploaded {
+                &self.pdfs_stored
+            } else {
+                &self.pdfs_already
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
             documents.push(Document {
                 mailbox: mailbox.to_owned(),
                 message_id: message_id.clone(),

@@ -117,6 +117,7 @@ impl Source for MailboxFiles {
                 let message = match item {
                     Ok(m) => m,
                     Err(e) => {
+                        self.archive.source_error(&e);
                         page.skipped.push(e.to_string());
                         continue;
                     }

@@ -2,10 +2,14 @@
 //! the [sync engine](crate::sync) to store with its checkpoint.
 
 mod gmail;
+#[cfg(feature = "imap")]
+mod imap;
 mod mailbox;
 mod truelayer;
 
 pub use gmail::GmailSource;
+#[cfg(feature = "imap")]
+pub use imap::ImapSource;
 pub use mailbox::MailboxFiles;
 pub use truelayer::{TrueLayerSource, TrueLayerSourceBuilder};
 
@@ -54,6 +58,10 @@ pub enum SourceError {
     /// Gmail answered with an error.
     #[error(transparent)]
     Gmail(#[from] gmail_receipts::google::GmailError),
+    /// The IMAP server answered with an error (its words inside).
+    #[cfg(feature = "imap")]
+    #[error(transparent)]
+    Imap(gmail_receipts::sources::imap::ImapError),
     /// A mailbox could not be read.
     #[error(transparent)]
     Mailbox(#[from] gmail_receipts::SourceError),
