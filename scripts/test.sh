@@ -141,4 +141,5 @@ set -o pipefail
   cargo test -p amazon-sp-client --all-features --test sandbox_examples --test prism -- --nocapture 2>&1
   cargo test -p receipt-parsers --test vendor_catalogue -- --nocapture 2>&1
   cargo test -p spend-core --all-features --test conformance --test fernet --test vault -- --nocapture 2>&1
-} | grep -E "spec examples:|sandbox examples:|vendor fixtures:|store conformance:|fernet interop:|vault race:|prism|test result|panicked|FAILED"
+  cargo test -p spend-cli --test crash_resume -- --nocapture 2>&1
+} | grep -E "spec examples:|sandbox examples:|vendor fixtures:|store conformance:|fernet interop:|vault race:|crash-resume:|prism|test result|panicked|FAILED"

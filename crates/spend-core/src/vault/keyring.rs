@@ -89,17 +89,26 @@ impl Keyring {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| fail(format!("cannot create its folder: {e}")))?;
             }
+            // Written whole under a temporary name, then linked into place:
+            // a process killed half way never leaves an empty key file, and
+            // of two processes creating it at once the first one's key wins.
+            let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
             let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
+            options.write(true).create(true).truncate(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            match options.open(path) {
-                Ok(mut file) => {
-                    let key = Fernet::generate_key();
-                    file.write_all(format!("{key}\n").as_bytes())
-                        .and_then(|()| file.sync_all())
-                        .map_err(|e| fail(format!("cannot write a new key: {e}")))?;
-                }
+            let key = Fernet::generate_key();
+            options
+                .open(&tmp)
+                .and_then(|mut file| {
+                    file.write_all(format!("{key}\n").as_bytes())?;
+                    file.sync_all()
+                })
+                .map_err(|e| fail(format!("cannot write a new key: {e}")))?;
+            let linked = std::fs::hard_link(&tmp, path);
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => {}
                 // Another process created it first: read theirs.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(fail(format!("cannot create it: {e}"))),
