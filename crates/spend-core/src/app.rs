@@ -14,7 +14,7 @@ use truelayer_client::{AuthClient, ClientCredentials, DataClient, Environment};
 
 use crate::mail::MailArchive;
 use crate::model::{Connection, ConnectionStatus};
-use crate::sources::{GmailSource, SourceError, TrueLayerSource};
+use crate::sources::{GmailSource, SourceError, SpApiSource, TrueLayerSource};
 use crate::store::{Store, StoreError, UserStore};
 use crate::sync::SyncEngine;
 use crate::vault::{Keyring, Vault, VaultError, VaultRefresh, VaultTokenStore};
@@ -132,6 +132,20 @@ pub struct GoogleApp {
     pub oauth: GoogleOAuth,
     /// The API root, for a simulator.
     pub base_url: Option<String>,
+}
+
+/// How to reach Amazon's Selling Partner API: the endpoint, the LWA client
+/// (the app's credentials) and the marketplace.
+#[derive(Clone)]
+pub struct AmazonApp {
+    /// The regional endpoint (or a simulator's).
+    pub endpoint: amazon_sp_client::Endpoint,
+    /// Login with Amazon.
+    pub lwa: amazon_sp_client::LwaClient,
+    /// The marketplace id.
+    pub marketplace: String,
+    /// A shared limiter (default: Amazon's usage plans).
+    pub rate_limiter: Option<Arc<truelayer_client::spend_http::RateLimiter>>,
 }
 
 /// Options of one sync.
@@ -258,6 +272,22 @@ impl Spend {
         Ok(TrueLayerSource::builder(name, data)
             .since(options.since)
             .build())
+    }
+
+    /// An SP-API orders source for the seller `seller`.
+    pub fn sp_api_source(&self, app: &AmazonApp, seller: &str) -> Result<SpApiSource, AppError> {
+        let refresh = VaultRefresh::new(
+            app.lwa.clone(),
+            self.vault
+                .slot(self.user.clone(), "sp-api", seller, "refresh_token"),
+        );
+        let mut builder = amazon_sp_client::SpApiClient::builder(app.endpoint.clone())
+            .token_source(seller, Arc::new(CachedTokenSource::new(refresh)));
+        if let Some(limiter) = &app.rate_limiter {
+            builder = builder.rate_limiter(limiter.clone());
+        }
+        let client = builder.build().map_err(SourceError::Amazon)?;
+        Ok(SpApiSource::new(seller, &app.marketplace, client))
     }
 
     /// A Gmail source for the account `address`.

@@ -2,17 +2,23 @@
 //! sandbox and a Gmail account), connected like real ones, so the whole
 //! product runs without credentials.
 
-use crate::app::{AppError, GoogleApp, Spend, TrueLayerApp};
+use std::sync::Arc;
+
+use crate::app::{AmazonApp, AppError, GoogleApp, Spend, TrueLayerApp};
 
 /// The demo Gmail address.
 pub const GMAIL_ADDRESS: &str = "alex@example.org";
 /// The demo TrueLayer connection's name.
 pub const TRUELAYER_CONNECTION: &str = "demo-bank";
 
+/// The demo seller on Amazon.
+pub const SELLER: &str = amazon_sp_client::testkit::SpApiSimulator::SELLER_ID;
+
 /// The running simulators.
 pub struct Demo {
     truelayer: truelayer_client::testkit::Sandbox,
     gmail: gmail_receipts::testkit::GmailSimulator,
+    amazon: amazon_sp_client::testkit::SpApiSimulator,
 }
 
 impl std::fmt::Debug for Demo {
@@ -28,6 +34,15 @@ impl Demo {
             truelayer: truelayer_client::testkit::Sandbox::start().await,
             gmail: gmail_receipts::testkit::GmailSimulator::start(
                 gmail_receipts::testkit::SimConfig::default().messages(300),
+            )
+            .await,
+            amazon: amazon_sp_client::testkit::SpApiSimulator::start(
+                amazon_sp_client::testkit::SimulatorConfig {
+                    orders: 60,
+                    days: 90,
+                    time_scale: 100.0,
+                    ..amazon_sp_client::testkit::SimulatorConfig::default()
+                },
             )
             .await,
         }
@@ -52,7 +67,20 @@ impl Demo {
         })
     }
 
-    /// Connects `spend` to both simulators (a consent each), as `spend connect` would.
+    /// Amazon's side.
+    pub fn amazon(&self) -> Result<AmazonApp, AppError> {
+        Ok(AmazonApp {
+            endpoint: self.amazon.endpoint(),
+            lwa: self
+                .amazon
+                .lwa()
+                .map_err(|e| AppError::Source(crate::sources::SourceError::Amazon(e)))?,
+            marketplace: self.amazon.marketplace().to_owned(),
+            rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(100.0))),
+        })
+    }
+
+    /// Connects `spend` to the simulators (a consent each), as `spend connect` would.
     pub async fn connect(&self, spend: &Spend) -> Result<(), AppError> {
         spend
             .connect(
@@ -64,6 +92,10 @@ impl Demo {
         spend
             .connect("gmail", GMAIL_ADDRESS, &self.gmail.refresh_token())
             .await?;
+        let amazon = secrecy::SecretString::from(
+            amazon_sp_client::testkit::SpApiSimulator::REFRESH_TOKEN.to_owned(),
+        );
+        spend.connect("sp-api", SELLER, &amazon).await?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use spend_core::app::{Settings, Spend, SyncSettings};
-use spend_core::demo::{Demo, GMAIL_ADDRESS, TRUELAYER_CONNECTION};
+use spend_core::demo::{Demo, GMAIL_ADDRESS, SELLER, TRUELAYER_CONNECTION};
 use spend_core::store::{Grouping, SpendQuery, TransactionQuery};
 
 use crate::{sync, table};
@@ -30,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         settings.user = args.user.clone();
         let spend = Spend::open(&settings).await?;
         eprintln!(
-            "spend demo: simulated bank (TrueLayer) and mailbox (Gmail) for user {:?}, stored in {}",
+            "spend demo: a simulated bank (TrueLayer), mailbox (Gmail) and Amazon seller (SP-API) for user {:?}, stored in {}",
             settings.user,
             crate::store_app::redact(&settings.store)
         );
@@ -43,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         let sources: Vec<Box<dyn spend_core::sources::Source>> = vec![
             Box::new(spend.truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)?),
             Box::new(spend.gmail_source(&demo.google()?, GMAIL_ADDRESS, &options)?),
+            Box::new(spend.sp_api_source(&demo.amazon()?, SELLER)?),
         ];
         let results = sync::run_all(&spend, sources).await;
         let ok = sync::summarise(&results, &[], args.json)?;
@@ -57,6 +58,10 @@ async fn holdings(spend: &Spend) -> anyhow::Result<()> {
     let user = &spend.user;
     let accounts = user.accounts().await?;
     let receipts = user.receipts(Some("receipt")).await?;
+    let orders = user
+        .orders(&spend_core::store::OrderQuery::default())
+        .await?
+        .len();
     let emails = user.emails(None, u32::MAX).await?.len();
     let mut transactions = 0;
     let mut cursor = None;
@@ -73,7 +78,7 @@ async fn holdings(spend: &Spend) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\nThe store holds {} accounts and cards, {transactions} transactions, {emails} emails of which {} receipts.\n",
+        "\nThe store holds {} accounts and cards, {transactions} transactions, {orders} orders, {emails} emails of which {} receipts.\n",
         accounts.len(),
         receipts.len()
     )?;

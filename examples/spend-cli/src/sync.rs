@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use anyhow::Context;
 use futures_util::future::join_all;
-use spend_core::app::{GoogleApp, Spend, SyncSettings, TrueLayerApp};
+use spend_core::app::{AmazonApp, GoogleApp, Spend, SyncSettings, TrueLayerApp};
 use spend_core::sources::{Source, SourceError};
 use spend_core::sync::{SyncError, SyncOutcome};
 use truelayer_client::{ClientCredentials, Environment};
@@ -39,6 +39,9 @@ pub struct Apps {
     pub truelayer: Option<TrueLayerApp>,
     /// Google, when `GOOGLE_CLIENT_ID` is set.
     pub google: Option<GoogleApp>,
+    /// Amazon's SP-API, when `LWA_CLIENT_ID` and `LWA_CLIENT_SECRET` are set
+    /// (`SP_API_REGION`, `SP_API_MARKETPLACE`, default the UK).
+    pub amazon: Option<AmazonApp>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -73,7 +76,21 @@ impl Apps {
             }
             None => None,
         };
-        Ok(Apps { truelayer, google })
+        let amazon = match amazon_sp_client::LwaCredentials::from_env() {
+            Some(credentials) => Some(AmazonApp {
+                endpoint: amazon_sp_client::Endpoint::from_env(),
+                lwa: amazon_sp_client::LwaClient::new(credentials)?,
+                marketplace: env("SP_API_MARKETPLACE")
+                    .unwrap_or_else(|| amazon_sp_client::Marketplace::UK.to_owned()),
+                rate_limiter: None,
+            }),
+            None => None,
+        };
+        Ok(Apps {
+            truelayer,
+            google,
+            amazon,
+        })
     }
 }
 
@@ -104,6 +121,13 @@ pub async fn sources(
                 None => missing.push((
                     id,
                     anyhow::anyhow!("set GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET)"),
+                )),
+            },
+            "sp-api" => match &apps.amazon {
+                Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name)?)),
+                None => missing.push((
+                    id,
+                    anyhow::anyhow!("set LWA_CLIENT_ID and LWA_CLIENT_SECRET"),
                 )),
             },
             other => missing.push((

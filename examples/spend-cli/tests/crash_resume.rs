@@ -40,6 +40,7 @@ struct Snapshot {
     emails: BTreeSet<String>,
     receipts: BTreeSet<String>,
     documents: BTreeSet<String>,
+    orders: BTreeSet<String>,
     checkpoints: Vec<Option<serde_json::Value>>,
 }
 
@@ -112,6 +113,22 @@ async fn snapshot(data: &Path) -> Snapshot {
             .into_iter()
             .map(|d| format!("{}|{}|{}|{}", d.mailbox, d.message_id, d.part, d.sha256))
             .collect(),
+        orders: user
+            .orders(&spend_core::store::OrderQuery::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| {
+                format!(
+                    "{}|{}|{:?}|{:?}|{}",
+                    o.source,
+                    o.id,
+                    o.status,
+                    o.total,
+                    o.items.len()
+                )
+            })
+            .collect(),
         checkpoints,
     }
 }
@@ -128,7 +145,11 @@ fn a_demo_sync_killed_20_times_ends_as_an_uninterrupted_one() {
     assert!(demo(&clean).status().unwrap().success());
     let full_run = started.elapsed();
     let expected = runtime.block_on(snapshot(&clean));
-    assert!(expected.transactions.len() > 100 && expected.emails.len() > 100);
+    assert!(
+        expected.transactions.len() > 100
+            && expected.emails.len() > 100
+            && expected.orders.len() >= 60
+    );
     assert!(expected.checkpoints.iter().all(Option::is_some));
 
     let crashed = data_dir("crashed");
@@ -164,11 +185,13 @@ fn a_demo_sync_killed_20_times_ends_as_an_uninterrupted_one() {
         + expected.emails.difference(&got.emails).count()
         + expected.receipts.difference(&got.receipts).count()
         + expected.documents.difference(&got.documents).count()
-        + expected.accounts.difference(&got.accounts).count();
+        + expected.accounts.difference(&got.accounts).count()
+        + expected.orders.difference(&got.orders).count();
     let duplicates = (got.transaction_rows - got.transactions.len())
         + got.transactions.difference(&expected.transactions).count()
         + got.emails.difference(&expected.emails).count()
-        + got.documents.difference(&expected.documents).count();
+        + got.documents.difference(&expected.documents).count()
+        + got.orders.difference(&expected.orders).count();
     println!("crash-resume: {kills} kills, {duplicates} duplicates, {missing} missing");
     assert_eq!((duplicates, missing), (0, 0));
     assert_eq!(

@@ -24,6 +24,7 @@ fn spend(data: &Path, args: &[&str], user: &str) -> (String, String, bool) {
         .env_remove("SPEND_FERNET_KEYS")
         .env_remove("TRUELAYER_CLIENT_ID")
         .env_remove("GOOGLE_CLIENT_ID")
+        .env_remove("LWA_CLIENT_ID")
         .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();
@@ -63,6 +64,13 @@ fn the_demo_syncs_the_simulated_providers_into_the_default_store() {
     let first: Value = serde_json::from_str(&out).unwrap();
     assert!(new_rows(&first, "truelayer:demo-bank") > 100, "{first}");
     assert!(new_rows(&first, "gmail:alex@example.org") > 100, "{first}");
+    let orders = &first
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "sp-api:A2SIMULATEDSELLER")
+        .unwrap()["outcome"]["written"]["orders"];
+    assert_eq!(orders["inserted"], 60, "{first}");
     assert!(
         data.join("spend.db").exists()
             && data.join("fernet.key").exists()
@@ -116,6 +124,9 @@ fn the_demo_syncs_the_simulated_providers_into_the_default_store() {
     );
     let (out, _, ok) = spend(&data, &["receipts"], "demo");
     assert!(ok && out.starts_with("DATE"), "{out}");
+    let (out, _, ok) = spend(&data, &["orders", "--json", "--limit", "100"], "demo");
+    assert!(ok);
+    assert_eq!(out.lines().count(), 60, "orders with their items");
     let (out, _, ok) = spend(&data, &["connections"], "demo");
     assert!(
         ok && out.contains("truelayer") && out.contains("gmail"),

@@ -5,12 +5,14 @@ mod gmail;
 #[cfg(feature = "imap")]
 mod imap;
 mod mailbox;
+mod sp_api;
 mod truelayer;
 
 pub use gmail::GmailSource;
 #[cfg(feature = "imap")]
 pub use imap::ImapSource;
 pub use mailbox::MailboxFiles;
+pub use sp_api::SpApiSource;
 pub use truelayer::{TrueLayerSource, TrueLayerSourceBuilder};
 
 use futures_util::future::BoxFuture;
@@ -43,6 +45,9 @@ pub enum SourceError {
     /// TrueLayer answered with an error.
     #[error(transparent)]
     TrueLayer(#[from] truelayer_client::Error),
+    /// Amazon (SP-API or Login with Amazon) answered with an error.
+    #[error(transparent)]
+    Amazon(amazon_sp_client::Error),
     /// The provider refused the stored grant: the person must connect again.
     #[error(
         "{provider} connection {name:?} needs to be authorised again (`spend connect {provider}`): {detail}"
