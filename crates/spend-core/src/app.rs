@@ -271,6 +271,7 @@ impl Spend {
         }
         Ok(TrueLayerSource::builder(name, data)
             .since(options.since)
+            .present(options.present.is_some())
             .build())
     }
 

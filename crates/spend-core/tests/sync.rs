@@ -25,7 +25,7 @@ async fn truelayer(sandbox: &Sandbox, user: Arc<dyn UserStore>, vault: &Vault) -
     let data = DataClient::for_user(sandbox.environment(), auth, tokens)
         .unwrap()
         .user_present(USER_IP);
-    TrueLayerSource::builder("main", data).build()
+    TrueLayerSource::builder("main", data).present(true).build()
 }
 
 async fn all_transactions(user: &dyn UserStore) -> Vec<spend_core::model::Transaction> {
@@ -277,4 +277,68 @@ async fn an_interrupted_mailbox_import_resumes_after_its_last_stored_page() {
     let again = engine.run(&mut source, &mut |_| {}).await.unwrap();
     assert_eq!(again.written.emails.unchanged, total as u64);
     assert_eq!(again.written.emails.written(), 0);
+}
+
+#[tokio::test]
+async fn unattended_syncs_stop_at_truelayers_daily_allowance_before_calling() {
+    let sandbox = Sandbox::start().await;
+    let store = SqliteStore::in_memory().await.unwrap();
+    let alex = store.user(store.ensure_user("alex").await.unwrap());
+    alex.put_connection(&Connection::new("truelayer", "main"))
+        .await
+        .unwrap();
+    let vault = Vault::new(Keyring::generate());
+    vault
+        .put(
+            alex.as_ref(),
+            "truelayer",
+            "main",
+            "refresh_token",
+            &sandbox.connect_user(),
+        )
+        .await
+        .unwrap();
+    let engine = SyncEngine::new(alex.clone());
+    let unattended = || {
+        let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();
+        let tokens = Arc::new(VaultTokenStore::new(vault.slot(
+            alex.clone(),
+            "truelayer",
+            "main",
+            "refresh_token",
+        )));
+        let data = DataClient::for_user(sandbox.environment(), auth, tokens).unwrap();
+        TrueLayerSource::builder("main", data).build()
+    };
+    for n in 1..=4 {
+        engine
+            .run(&mut unattended(), &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("sync {n}: {e}"));
+    }
+    let calls = sandbox.requests_to("/data/v1/");
+    let err = engine
+        .run(&mut unattended(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            SyncError::Source {
+                error: SourceError::AllowanceSpent { limit: 4, .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("--present"), "{err}");
+    assert_eq!(sandbox.requests_to("/data/v1/"), calls, "no call was made");
+    // With the person present the allowance does not apply.
+    engine
+        .run(
+            &mut truelayer(&sandbox, alex.clone(), &vault).await,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
 }

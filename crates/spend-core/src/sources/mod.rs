@@ -48,6 +48,17 @@ pub enum SourceError {
     /// Amazon (SP-API or Login with Amazon) answered with an error.
     #[error(transparent)]
     Amazon(amazon_sp_client::Error),
+    /// A daily allowance (TrueLayer's unattended calls) is spent; the sync
+    /// stopped before calling.
+    #[error("{source_id}: today's allowance of {limit} unattended syncs is spent; {hint}")]
+    AllowanceSpent {
+        /// The source.
+        source_id: String,
+        /// The allowance.
+        limit: i64,
+        /// What to do.
+        hint: String,
+    },
     /// The provider refused the stored grant: the person must connect again.
     #[error(
         "{provider} connection {name:?} needs to be authorised again (`spend connect {provider}`): {detail}"

@@ -16,6 +16,9 @@ use crate::store::{Batch, TransactionQuery, UserStore};
 /// The model's source name for TrueLayer rows.
 pub const SOURCE: &str = "truelayer";
 
+/// TrueLayer's allowance of calls a day to each endpoint without `X-PSU-IP`.
+pub const UNATTENDED_PER_DAY: i64 = 4;
+
 #[derive(Debug, Clone)]
 struct Task {
     id: String,
@@ -35,6 +38,7 @@ pub struct TrueLayerSource {
     first_sync: Duration,
     since: Option<Date>,
     today: Date,
+    present: bool,
     tasks: Option<Vec<Task>>,
     next: usize,
 }
@@ -48,6 +52,7 @@ pub struct TrueLayerSourceBuilder {
     first_sync: Duration,
     since: Option<Date>,
     today: Option<Date>,
+    present: bool,
 }
 
 impl TrueLayerSourceBuilder {
@@ -64,6 +69,13 @@ impl TrueLayerSourceBuilder {
     /// The history a first sync fetches (default 2 years, TrueLayer's usual reach).
     pub fn first_sync_days(mut self, days: i64) -> Self {
         self.first_sync = Duration::days(days.max(1));
+        self
+    }
+    /// Whether the person is present (the client sends `X-PSU-IP`). When not,
+    /// each sync takes one of TrueLayer's 4 unattended calls a day per
+    /// endpoint from a count kept in the store, shared by every process.
+    pub fn present(mut self, present: bool) -> Self {
+        self.present = present;
         self
     }
     /// The day the sync runs to (default: today, UTC).
@@ -83,6 +95,7 @@ impl TrueLayerSourceBuilder {
             today: self
                 .today
                 .unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+            present: self.present,
             tasks: None,
             next: 0,
         }
@@ -101,6 +114,7 @@ impl TrueLayerSource {
             first_sync: Duration::days(730),
             since: None,
             today: None,
+            present: false,
         }
     }
 
@@ -374,6 +388,22 @@ impl Source for TrueLayerSource {
                 Vec::new()
             };
             let mut page = if self.tasks.is_none() {
+                if !self.present {
+                    // Spent allowance: stop before calling, rather than ride
+                    // TrueLayer's 429 (which is final for the day).
+                    let key = format!("{}:unattended", self.id);
+                    if user
+                        .take_allowance(&key, self.today, UNATTENDED_PER_DAY)
+                        .await?
+                        .is_none()
+                    {
+                        return Err(SourceError::AllowanceSpent {
+                            source_id: self.id.clone(),
+                            limit: UNATTENDED_PER_DAY,
+                            hint: "run again with --present while you are here".into(),
+                        });
+                    }
+                }
                 self.accounts_page().await?
             } else {
                 let tasks = self.tasks.clone().unwrap_or_default();

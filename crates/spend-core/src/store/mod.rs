@@ -184,6 +184,16 @@ pub trait UserStore: Send + Sync {
         expected: Option<i64>,
     ) -> BoxFuture<'a, Result<i64>>;
 
+    /// Takes one use of the daily allowance `key` on `day` if fewer than
+    /// `limit` were taken; returns the uses taken so far (this one included),
+    /// or `None` when the allowance is spent. Atomic across processes.
+    fn take_allowance<'a>(
+        &'a self,
+        key: &'a str,
+        day: time::Date,
+        limit: i64,
+    ) -> BoxFuture<'a, Result<Option<i64>>>;
+
     /// A source's checkpoint.
     fn checkpoint<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<Checkpoint>>>;
 

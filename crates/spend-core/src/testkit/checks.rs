@@ -36,8 +36,51 @@ checks!(
     secrets_compare_and_swap,
     sync_runs_are_recorded_and_updated,
     secrets_are_rewritten_together,
+    allowances_are_counted_per_day_and_user,
     no_handle_reaches_another_users_rows,
 );
+
+async fn allowances_are_counted_per_day_and_user(store: &dyn Store, prefix: &str) -> CheckResult {
+    let a = user(store, prefix, "a").await?;
+    let b = user(store, prefix, "b").await?;
+    let day = date!(2026 - 03 - 02);
+    for n in 1..=4 {
+        ensure_eq!(
+            a.take_allowance("truelayer:main", day, 4)
+                .await
+                .map_err(e)?,
+            Some(n),
+            "use {n}"
+        );
+    }
+    ensure_eq!(
+        a.take_allowance("truelayer:main", day, 4)
+            .await
+            .map_err(e)?,
+        None,
+        "the fifth is refused"
+    );
+    ensure_eq!(
+        a.take_allowance("truelayer:main", day.next_day().ok_or("day")?, 4)
+            .await
+            .map_err(e)?,
+        Some(1),
+        "a new day"
+    );
+    ensure_eq!(
+        b.take_allowance("truelayer:main", day, 4)
+            .await
+            .map_err(e)?,
+        Some(1),
+        "another user's count"
+    );
+    ensure_eq!(
+        a.take_allowance("other", day, 0).await.map_err(e)?,
+        None,
+        "a zero allowance"
+    );
+    Ok(())
+}
 
 fn e(err: StoreError) -> String {
     err.to_string()

@@ -615,6 +615,25 @@ impl UserStore for Scoped {
         })
     }
 
+    fn take_allowance<'a>(&'a self, key: &'a str, day: time::Date, limit: i64) -> BoxFuture<'a, Result<Option<i64>>> {
+        Box::pin(async move {
+            if limit < 1 {
+                return Ok(None);
+            }
+            Ok(sqlx::query_scalar(
+                "INSERT INTO allowances (user_id, key, day, used) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (user_id, key, day) DO UPDATE SET used = allowances.used + 1 \
+                 WHERE allowances.used < $4 RETURNING used",
+            )
+            .bind(self.user)
+            .bind(key)
+            .bind(rows::format_date(day))
+            .bind(limit)
+            .fetch_optional(&self.pool)
+            .await?)
+        })
+    }
+
     fn checkpoint<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<Checkpoint>>> {
         Box::pin(async move {
             let found = sqlx::query("SELECT * FROM checkpoints WHERE user_id = $1 AND source = $2")

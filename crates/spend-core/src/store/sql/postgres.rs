@@ -32,13 +32,7 @@ impl PostgresStore {
 
     /// Uses an existing pool (migrating the database).
     pub async fn from_pool(pool: PgPool) -> crate::store::Result<Self> {
-        super::migrator(&[(
-            1,
-            "init",
-            include_str!("../../../migrations/postgres/0001_init.sql"),
-        )])
-        .run(&pool)
-        .await?;
+        super::migrator(MIGRATIONS).run(&pool).await?;
         Ok(PostgresStore { pool })
     }
 
@@ -128,5 +122,19 @@ async fn insert_chunk(
     }
     Ok(query.bind(fps).fetch_all(&mut *conn).await?)
 }
+
+/// This backend's migrations, in order.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "allowances",
+        include_str!("../../../migrations/postgres/0002_allowances.sql"),
+    ),
+];
 
 include!("backend.rs");

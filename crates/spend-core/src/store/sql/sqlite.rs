@@ -86,13 +86,7 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        super::migrator(&[(
-            1,
-            "init",
-            include_str!("../../../migrations/sqlite/0001_init.sql"),
-        )])
-        .run(&pool)
-        .await?;
+        super::migrator(MIGRATIONS).run(&pool).await?;
         Ok(SqliteStore { pool })
     }
 
@@ -130,5 +124,19 @@ async fn insert_chunk(
     qb.push(table.upsert_tail());
     Ok(qb.build_query_scalar().fetch_all(&mut *conn).await?)
 }
+
+/// This backend's migrations, in order.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "allowances",
+        include_str!("../../../migrations/sqlite/0002_allowances.sql"),
+    ),
+];
 
 include!("backend.rs");
