@@ -28,6 +28,28 @@ async fn truelayer(sandbox: &Sandbox, user: Arc<dyn UserStore>, vault: &Vault) -
     TrueLayerSource::builder("main", data).present(true).build()
 }
 
+/// The sandbox, a user connected to it (its refresh token in the vault).
+async fn connected() -> (Sandbox, Arc<dyn UserStore>, Vault) {
+    let sandbox = Sandbox::start().await;
+    let store = SqliteStore::in_memory().await.unwrap();
+    let alex = store.user(store.ensure_user("alex").await.unwrap());
+    alex.put_connection(&Connection::new("truelayer", "main"))
+        .await
+        .unwrap();
+    let vault = Vault::new(Keyring::generate());
+    vault
+        .put(
+            alex.as_ref(),
+            "truelayer",
+            "main",
+            "refresh_token",
+            &sandbox.connect_user(),
+        )
+        .await
+        .unwrap();
+    (sandbox, alex, vault)
+}
+
 async fn all_transactions(user: &dyn UserStore) -> Vec<spend_core::model::Transaction> {
     let mut out = Vec::new();
     let mut cursor = None;
@@ -46,23 +68,7 @@ async fn all_transactions(user: &dyn UserStore) -> Vec<spend_core::model::Transa
 
 #[tokio::test]
 async fn truelayer_syncs_idempotently_and_pending_rows_are_replaced_when_they_settle() {
-    let sandbox = Sandbox::start().await;
-    let store = SqliteStore::in_memory().await.unwrap();
-    let alex = store.user(store.ensure_user("alex").await.unwrap());
-    alex.put_connection(&Connection::new("truelayer", "main"))
-        .await
-        .unwrap();
-    let vault = Vault::new(Keyring::generate());
-    vault
-        .put(
-            alex.as_ref(),
-            "truelayer",
-            "main",
-            "refresh_token",
-            &sandbox.connect_user(),
-        )
-        .await
-        .unwrap();
+    let (sandbox, alex, vault) = connected().await;
     let engine = SyncEngine::new(alex.clone());
 
     let mut events = Vec::new();
@@ -156,23 +162,7 @@ async fn truelayer_syncs_idempotently_and_pending_rows_are_replaced_when_they_se
 
 #[tokio::test]
 async fn a_revoked_consent_is_a_typed_error_and_stored_rows_stay() {
-    let sandbox = Sandbox::start().await;
-    let store = SqliteStore::in_memory().await.unwrap();
-    let alex = store.user(store.ensure_user("alex").await.unwrap());
-    alex.put_connection(&Connection::new("truelayer", "main"))
-        .await
-        .unwrap();
-    let vault = Vault::new(Keyring::generate());
-    vault
-        .put(
-            alex.as_ref(),
-            "truelayer",
-            "main",
-            "refresh_token",
-            &sandbox.connect_user(),
-        )
-        .await
-        .unwrap();
+    let (sandbox, alex, vault) = connected().await;
     let engine = SyncEngine::new(alex.clone());
     engine
         .run(
@@ -281,23 +271,7 @@ async fn an_interrupted_mailbox_import_resumes_after_its_last_stored_page() {
 
 #[tokio::test]
 async fn unattended_syncs_stop_at_truelayers_daily_allowance_before_calling() {
-    let sandbox = Sandbox::start().await;
-    let store = SqliteStore::in_memory().await.unwrap();
-    let alex = store.user(store.ensure_user("alex").await.unwrap());
-    alex.put_connection(&Connection::new("truelayer", "main"))
-        .await
-        .unwrap();
-    let vault = Vault::new(Keyring::generate());
-    vault
-        .put(
-            alex.as_ref(),
-            "truelayer",
-            "main",
-            "refresh_token",
-            &sandbox.connect_user(),
-        )
-        .await
-        .unwrap();
+    let (sandbox, alex, vault) = connected().await;
     let engine = SyncEngine::new(alex.clone());
     let unattended = || {
         let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();

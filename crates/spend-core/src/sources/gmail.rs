@@ -10,7 +10,7 @@ use gmail_receipts::google::{
     Checkpoint as GmailCheckpoint, Gmail, SyncItem, SyncOptions, SyncStream,
 };
 
-use super::{Page, Source, SourceError};
+use super::{Page, Source, SourceError, keep};
 use crate::mail::MailArchive;
 use crate::model::Checkpoint;
 use crate::store::{Batch, UserStore};
@@ -99,18 +99,7 @@ impl Source for GmailSource {
                     Some(Err(e)) => return Err(SourceError::Gmail(e)),
                     Some(Ok(SyncItem::Message(message))) => {
                         self.fetched += 1;
-                        page.bytes += message.raw.len() as u64;
-                        match self.archive.prepare(&self.id, &message).await {
-                            Ok(kept) => {
-                                batch.emails.push(kept.email);
-                                batch.receipts.push(kept.receipt);
-                                batch.documents.extend(kept.documents);
-                            }
-                            Err(crate::mail::ArchiveError::Unparseable(id)) => {
-                                page.skipped.push(format!("{id}: not an email"));
-                            }
-                            Err(e) => return Err(e.into()),
-                        }
+                        keep(&self.archive, &self.id, &message, &mut batch, &mut page).await?;
                     }
                     Some(Ok(SyncItem::Skipped { id, error })) => {
                         page.skipped.push(format!("{id}: {error}"))

@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use futures_util::{Stream, StreamExt};
 use gmail_receipts::sources::imap::{ImapCheckpoint, ImapConfig, ImapError, ImapItem, ImapMailbox};
 
-use super::{Page, Source, SourceError};
+use super::{Page, Source, SourceError, keep};
 use crate::mail::MailArchive;
 use crate::model::Checkpoint;
 use crate::store::{Batch, UserStore};
@@ -98,18 +98,7 @@ impl Source for ImapSource {
                     Some(Err(e)) => return Err(SourceError::Imap(e)),
                     Some(Ok(ImapItem::Message(message))) => {
                         self.fetched += 1;
-                        page.bytes += message.raw.len() as u64;
-                        match self.archive.prepare(&self.id, &message).await {
-                            Ok(kept) => {
-                                batch.emails.push(kept.email);
-                                batch.receipts.push(kept.receipt);
-                                batch.documents.extend(kept.documents);
-                            }
-                            Err(crate::mail::ArchiveError::Unparseable(id)) => {
-                                page.skipped.push(format!("{id}: not an email"))
-                            }
-                            Err(e) => return Err(e.into()),
-                        }
+                        keep(&self.archive, &self.id, &message, &mut batch, &mut page).await?;
                     }
                     Some(Ok(ImapItem::Skipped { uid, error })) => {
                         page.skipped.push(format!("UID {uid}: {error}"))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use gmail_receipts::sources::{Messages, SourceKind};
 
-use super::{Page, Source, SourceError};
+use super::{Page, Source, SourceError, keep};
 use crate::mail::MailArchive;
 use crate::model::Checkpoint;
 use crate::store::{Batch, UserStore};
@@ -122,18 +122,7 @@ impl Source for MailboxFiles {
                         continue;
                     }
                 };
-                page.bytes += message.raw.len() as u64;
-                match self.archive.prepare(&self.id, &message).await {
-                    Ok(kept) => {
-                        batch.emails.push(kept.email);
-                        batch.receipts.push(kept.receipt);
-                        batch.documents.extend(kept.documents);
-                    }
-                    Err(crate::mail::ArchiveError::Unparseable(id)) => {
-                        page.skipped.push(format!("{id}: not an email"));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                keep(&self.archive, &self.id, &message, &mut batch, &mut page).await?;
             }
             let complete = read < self.page;
             self.finished = complete;

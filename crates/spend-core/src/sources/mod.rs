@@ -38,6 +38,32 @@ pub struct Page {
     pub skipped: Vec<String>,
 }
 
+/// Keeps one message through `archive` (raw bytes and PDFs into the blob
+/// store) and adds its rows to `batch`; a message that is not an email is
+/// skipped with a note on the page.
+pub(crate) async fn keep(
+    archive: &crate::mail::MailArchive,
+    mailbox: &str,
+    message: &gmail_receipts::MailMessage,
+    batch: &mut Batch,
+    page: &mut Page,
+) -> Result<(), SourceError> {
+    page.bytes += message.raw.len() as u64;
+    match archive.prepare(mailbox, message).await {
+        Ok(kept) => {
+            batch.emails.push(kept.email);
+            batch.receipts.push(kept.receipt);
+            batch.documents.extend(kept.documents);
+            Ok(())
+        }
+        Err(crate::mail::ArchiveError::Unparseable(id)) => {
+            page.skipped.push(format!("{id}: not an email"));
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What a source can fail with: the provider's own error inside.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
