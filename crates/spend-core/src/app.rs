@@ -144,7 +144,8 @@ pub struct AmazonApp {
     pub lwa: amazon_sp_client::LwaClient,
     /// The marketplace id.
     pub marketplace: String,
-    /// A shared limiter (default: Amazon's usage plans).
+    /// A limiter of your own (default: Amazon's usage plans, their bucket
+    /// state shared through the store).
     pub rate_limiter: Option<Arc<truelayer_client::spend_http::RateLimiter>>,
 }
 
@@ -276,7 +277,11 @@ impl Spend {
     }
 
     /// An SP-API orders source for the seller `seller`.
-    pub fn sp_api_source(&self, app: &AmazonApp, seller: &str) -> Result<SpApiSource, AppError> {
+    pub async fn sp_api_source(
+        &self,
+        app: &AmazonApp,
+        seller: &str,
+    ) -> Result<SpApiSource, AppError> {
         let refresh = VaultRefresh::new(
             app.lwa.clone(),
             self.vault
@@ -284,9 +289,22 @@ impl Spend {
         );
         let mut builder = amazon_sp_client::SpApiClient::builder(app.endpoint.clone())
             .token_source(seller, Arc::new(CachedTokenSource::new(refresh)));
-        if let Some(limiter) = &app.rate_limiter {
-            builder = builder.rate_limiter(limiter.clone());
-        }
+        let limiter = match &app.rate_limiter {
+            Some(limiter) => limiter.clone(),
+            // Amazon's usage plans, with bucket state shared through the store.
+            None => {
+                let state =
+                    crate::store::StoreRateState::open(self.store.clone(), "sp-api").await?;
+                Arc::new(
+                    amazon_sp_client::plans::limiter(1.0)
+                        .with_store(state)
+                        .map_err(|e| {
+                            AppError::Source(SourceError::Invalid(format!("rate-limit state: {e}")))
+                        })?,
+                )
+            }
+        };
+        builder = builder.rate_limiter(limiter);
         let client = builder.build().map_err(SourceError::Amazon)?;
         Ok(SpApiSource::new(seller, &app.marketplace, client))
     }

@@ -238,3 +238,52 @@ async fn google_and_amazon_refresh_tokens_come_from_the_vault() {
     let err = none.refresh().await.unwrap_err().to_string();
     assert!(err.contains("no stored secret"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_starts_with_the_buckets_the_first_one_drained() {
+    use spend_core::store::StoreRateState;
+    use truelayer_client::spend_http::{Operation, RateLimiter, RatePlan};
+
+    let path = temp_db("rate");
+    let plan = RatePlan::new(0.0167, 20); // getOrders: one a minute once the burst of 20 is spent
+    let first_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let first_state = StoreRateState::open(first_store, "sp-api").await.unwrap();
+    let first = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(first_state.clone())
+        .unwrap();
+    let op = Operation::new("getOrders").key("A2SELLER");
+    for _ in 0..20 {
+        first.acquire(&op).await;
+    }
+    first_state.flush().await;
+
+    // Another process: its own pool on the same database.
+    let second_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let second_state = StoreRateState::open(second_store.clone(), "sp-api")
+        .await
+        .unwrap();
+    let second = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(second_state)
+        .unwrap();
+    let now = std::time::SystemTime::now();
+    let drained = second.snapshot();
+    let bucket = drained
+        .iter()
+        .find(|s| s.operation == "getOrders" && s.key == "A2SELLER")
+        .expect("the bucket was shared");
+    assert!(
+        bucket.until_full(now) > std::time::Duration::from_secs(15 * 60),
+        "20 calls at one a minute: full again in about 20 minutes, not now ({:?})",
+        bucket.until_full(now)
+    );
+    // Other providers' state is kept apart.
+    assert!(
+        second_store
+            .rate_states("truelayer")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

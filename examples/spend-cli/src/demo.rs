@@ -43,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         let sources: Vec<Box<dyn spend_core::sources::Source>> = vec![
             Box::new(spend.truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)?),
             Box::new(spend.gmail_source(&demo.google()?, GMAIL_ADDRESS, &options)?),
-            Box::new(spend.sp_api_source(&demo.amazon()?, SELLER)?),
+            Box::new(spend.sp_api_source(&demo.amazon()?, SELLER).await?),
         ];
         let results = sync::run_all(&spend, sources).await;
         let ok = sync::summarise(&results, &[], args.json)?;

@@ -124,7 +124,7 @@ pub async fn sources(
                 )),
             },
             "sp-api" => match &apps.amazon {
-                Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name)?)),
+                Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name).await?)),
                 None => missing.push((
                     id,
                     anyhow::anyhow!("set LWA_CLIENT_ID and LWA_CLIENT_SECRET"),

@@ -29,11 +29,13 @@
 mod batch;
 mod error;
 mod query;
+mod rate_state;
 mod sql;
 
 pub use batch::{Batch, Upserted, Written};
 pub use error::StoreError;
 pub use query::{Grouping, OrderQuery, Page, SpendQuery, SpendRow, TransactionQuery};
+pub use rate_state::StoreRateState;
 #[cfg(feature = "postgres")]
 pub use sql::postgres::PostgresStore;
 pub(crate) use sql::rows::{format_date, parse_date};
@@ -86,6 +88,21 @@ pub trait Store: Send + Sync {
 
     /// A handle on one user's data.
     fn user(&self, id: UserId) -> Arc<dyn UserStore>;
+
+    /// The rate-limit bucket states saved under `scope` (a provider):
+    /// `(operation, key, full again at, ms since the epoch)`.
+    fn rate_states<'a>(
+        &'a self,
+        scope: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<(String, String, i64)>>>;
+
+    /// Saves bucket states under `scope`; where a bucket is saved already,
+    /// the later "full again" time (the more drained bucket) is kept.
+    fn put_rate_states<'a>(
+        &'a self,
+        scope: &'a str,
+        states: &'a [(String, String, i64)],
+    ) -> BoxFuture<'a, Result<()>>;
 
     /// Re-encrypts every stored secret of every user with `reencrypt`, in one
     /// transaction: all are rewritten or none. Returns how many.

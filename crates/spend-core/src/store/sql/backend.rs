@@ -143,6 +143,37 @@ impl Store for Backend {
         })
     }
 
+    fn rate_states<'a>(&'a self, scope: &'a str) -> BoxFuture<'a, Result<Vec<(String, String, i64)>>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT operation, key, full_at_ms FROM rate_states WHERE scope = $1")
+                .bind(scope)
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&rows, "rate_states", |r| Ok((r.text("operation")?, r.text("key")?, r.int("full_at_ms")?)))
+        })
+    }
+
+    fn put_rate_states<'a>(&'a self, scope: &'a str, states: &'a [(String, String, i64)]) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            for (operation, key, full_at) in states {
+                sqlx::query(
+                    "INSERT INTO rate_states (scope, operation, key, full_at_ms) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (scope, operation, key) DO UPDATE SET full_at_ms = excluded.full_at_ms \
+                     WHERE excluded.full_at_ms > rate_states.full_at_ms",
+                )
+                .bind(scope)
+                .bind(operation)
+                .bind(key)
+                .bind(full_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
             let mut tx = self.pool.begin().await?;

@@ -135,6 +135,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "allowances",
         include_str!("../../../migrations/postgres/0002_allowances.sql"),
     ),
+    (
+        3,
+        "rate_states",
+        include_str!("../../../migrations/postgres/0003_rate_states.sql"),
+    ),
 ];
 
 include!("backend.rs");
