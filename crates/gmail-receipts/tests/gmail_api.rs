@@ -194,6 +194,32 @@ async fn batches_fetch_many_messages_in_order_with_per_message_errors() {
 }
 
 #[tokio::test]
+async fn server_errors_inside_a_batch_are_sent_again_not_skipped() {
+    let sim = GmailSimulator::start(SimConfig::default().messages(20)).await;
+    let gmail = sim.client().unwrap();
+    let ids: Vec<String> = sim
+        .messages()
+        .iter()
+        .take(10)
+        .map(|m| m.id.clone())
+        .collect();
+    // The first three inner calls of the batch answer 500 backendError.
+    sim.inject(Fault::BackendError, 3);
+    let results = gmail.batch_get_raw(&ids, 10).await.unwrap();
+    for (id, result) in ids.iter().zip(&results) {
+        assert_eq!(
+            &result.as_ref().unwrap_or_else(|e| panic!("{id}: {e}")).id,
+            id
+        );
+    }
+    assert_eq!(
+        sim.stats().batches,
+        2,
+        "one batch, then one for the three that failed"
+    );
+}
+
+#[tokio::test]
 async fn rate_limit_answers_and_server_errors_are_retried() {
     let sim = GmailSimulator::start(SimConfig::default().messages(10)).await;
     let gmail = sim.client().unwrap();

@@ -41,11 +41,29 @@ impl Demo {
                     orders: 60,
                     days: 90,
                     time_scale: 100.0,
+                    page_size: 20,
                     ..amazon_sp_client::testkit::SimulatorConfig::default()
                 },
             )
             .await,
         }
+    }
+
+    /// From now on `rate` of every simulator's API calls fail with 429 or
+    /// 5xx (at most twice in a row for one path).
+    pub fn storm(&self, rate: f64) {
+        self.truelayer.storm(rate);
+        self.gmail.storm(rate);
+        self.amazon.storm(rate);
+    }
+
+    /// Calls the storms failed so far: TrueLayer, Gmail, Amazon.
+    pub fn storm_faults(&self) -> (u64, u64, u64) {
+        (
+            self.truelayer.storm_faults(),
+            self.gmail.storm_faults(),
+            self.amazon.storm_faults(),
+        )
     }
 
     /// TrueLayer's side.

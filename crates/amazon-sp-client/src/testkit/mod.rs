@@ -80,6 +80,7 @@ pub(crate) struct Sim {
     pub throttled: AtomicU64,
     pub serial: AtomicU64,
     pub counts: Mutex<HashMap<String, u64>>,
+    pub storm: Mutex<Arc<spend_http::testkit::Storm>>,
 }
 
 /// A running simulator. It stops when dropped.
@@ -113,6 +114,7 @@ impl SpApiSimulator {
             throttled: AtomicU64::new(0),
             serial: AtomicU64::new(0),
             counts: Mutex::new(HashMap::new()),
+            storm: Mutex::default(),
         });
         let app = axum::Router::new()
             .fallback(routes::handle)
@@ -163,6 +165,22 @@ impl SpApiSimulator {
                     .max_attempts(8),
             )
             .build()
+    }
+
+    /// From now on `rate` of the API calls (not LWA's) fail with 429 or 503
+    /// (at most twice in a row for one path), as in a bad hour at Amazon.
+    pub fn storm(&self, rate: f64) {
+        *self.sim.storm.lock().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(spend_http::testkit::Storm::new(rate, 2));
+    }
+
+    /// Calls the storm failed so far.
+    pub fn storm_faults(&self) -> u64 {
+        self.sim
+            .storm
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .faults()
     }
 
     /// Requests received.

@@ -145,6 +145,25 @@ pub(crate) async fn handle(
             }
         }
     }
+    let storm = sim.storm.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match storm.strike(uri.path()) {
+        Some(spend_http::testkit::StormFault::TooManyRequests) => {
+            sim.throttled.fetch_add(1, Ordering::Relaxed);
+            return errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            );
+        }
+        Some(spend_http::testkit::StormFault::Unavailable) => {
+            return errors(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "Service temporarily unavailable.",
+            );
+        }
+        None => {}
+    }
     if !sim.buckets.take(op, SpApiSimulator::SELLER_ID) {
         sim.throttled.fetch_add(1, Ordering::Relaxed);
         let mut response = errors(

@@ -98,8 +98,9 @@ impl Gmail {
     }
 
     /// Fetches many messages (`format=raw`) through the batch endpoint,
-    /// `chunk` per request (at most [`MAX_BATCH`]). Inner calls Gmail
-    /// rate-limits are sent again in a later batch after a backoff; results
+    /// `chunk` per request (at most [`MAX_BATCH`]). Inner calls that Gmail
+    /// rate-limits or answers with a server error are sent again in a later
+    /// batch after a backoff; results
     /// come back in `ids` order, one per id.
     ///
     /// ```no_run
@@ -130,8 +131,8 @@ impl Gmail {
             let mut again = Vec::new();
             for group in pending.chunks(chunk) {
                 for (id, result) in self.batch_once(group).await? {
-                    let limited = matches!(&result, Err(e) if e.is_rate_limited());
-                    if limited && round + 1 < INNER_ROUNDS {
+                    let transient = matches!(&result, Err(e) if e.is_transient());
+                    if transient && round + 1 < INNER_ROUNDS {
                         again.push(id);
                     } else {
                         done.insert(id, result);

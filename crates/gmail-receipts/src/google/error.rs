@@ -140,6 +140,20 @@ impl GmailError {
         matches!(self, GmailError::Api { status: 429, .. })
             || matches!(self, GmailError::Api { status: 403, reason: Some(r), .. } if r == "rateLimitExceeded" || r == "userRateLimitExceeded")
     }
+
+    /// Whether trying again later can succeed: a rate limit, or a server
+    /// error (Google asks for `backendError` and other 5xx answers to be
+    /// retried with backoff, inside a batch too).
+    pub fn is_transient(&self) -> bool {
+        self.is_rate_limited()
+            || matches!(
+                self,
+                GmailError::Api {
+                    status: 500..=599,
+                    ..
+                }
+            )
+    }
 }
 
 #[cfg(test)]

@@ -179,6 +179,17 @@ impl GmailSimulator {
             .build()
     }
 
+    /// From now on `rate` of the API calls fail with 429 or 500 (at most
+    /// twice in a row for one path), as in a bad hour at Google.
+    pub fn storm(&self, rate: f64) {
+        self.lock().storm = Arc::new(spend_http::testkit::Storm::new(rate, 2));
+    }
+
+    /// Calls the storm failed so far.
+    pub fn storm_faults(&self) -> u64 {
+        self.lock().storm.faults()
+    }
+
     /// Answers the next `times` calls with `fault`.
     pub fn inject(&self, fault: Fault, times: usize) {
         self.lock().faults.extend(std::iter::repeat_n(fault, times));

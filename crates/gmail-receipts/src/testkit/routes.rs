@@ -121,7 +121,14 @@ pub(crate) fn call(
         state.stats.failed += 1;
         return Answer::error(StatusCode::NOT_FOUND, "notFound", "Not Found");
     };
-    if let Some(fault) = state.faults.pop_front() {
+    let storm = state.storm.clone();
+    let fault = state.faults.pop_front().or_else(|| {
+        storm.strike(path).map(|f| match f {
+            spend_http::testkit::StormFault::TooManyRequests => Fault::TooManyRequests,
+            spend_http::testkit::StormFault::Unavailable => Fault::BackendError,
+        })
+    });
+    if let Some(fault) = fault {
         return match fault {
             Fault::TooManyRequests => {
                 state.stats.rate_limited += 1;

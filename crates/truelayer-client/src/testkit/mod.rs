@@ -137,6 +137,17 @@ impl Sandbox {
         self.state.settle_pending()
     }
 
+    /// From now on `rate` of the Data API calls fail with 429 or 503 (at most
+    /// twice in a row for one path), as in a provider's bad hour.
+    pub fn storm(&self, rate: f64) {
+        self.state.lock().storm = Arc::new(spend_http::testkit::Storm::new(rate, 2));
+    }
+
+    /// Calls the storm failed so far.
+    pub fn storm_faults(&self) -> u64 {
+        self.state.lock().storm.faults()
+    }
+
     /// Answers the next `times` requests whose path starts with `path_prefix`
     /// with `status` and the JSON `body`.
     pub fn inject_error(

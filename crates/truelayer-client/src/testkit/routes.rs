@@ -103,6 +103,24 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
     if !path.starts_with("/data/v1/") {
         return next.run(request).await;
     }
+    let storm = state.lock().storm.clone();
+    match storm.strike(&path) {
+        Some(spend_http::testkit::StormFault::TooManyRequests) => {
+            return tl_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "provider_too_many_requests",
+                "Too many requests",
+            );
+        }
+        Some(spend_http::testkit::StormFault::Unavailable) => {
+            return tl_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "provider_error",
+                "The provider service is unavailable.",
+            );
+        }
+        None => {}
+    }
     {
         let mut inner = state.lock();
         let token = bearer(request.headers()).unwrap_or_default();

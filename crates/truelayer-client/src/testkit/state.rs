@@ -17,6 +17,7 @@ pub(crate) struct Injection {
 }
 
 pub(crate) struct Inner {
+    pub storm: std::sync::Arc<spend_http::testkit::Storm>,
     pub access: HashMap<String, Instant>,
     pub refresh: HashSet<String>,
     pub codes: HashMap<String, Option<String>>,
@@ -57,6 +58,7 @@ impl State {
             config,
             base: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner {
+                storm: std::sync::Arc::default(),
                 access: HashMap::new(),
                 refresh: HashSet::new(),
                 codes: HashMap::new(),

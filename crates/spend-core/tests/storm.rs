@@ -1,0 +1,129 @@
+//! A fault storm: every simulator failing 30% of its calls with 429 or 5xx.
+//! The sync finishes with the same rows as on a calm day; only the retries differ.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use spend_core::app::{Spend, SyncSettings};
+use spend_core::demo::{Demo, GMAIL_ADDRESS, SELLER, TRUELAYER_CONNECTION};
+use spend_core::sources::Source;
+use spend_core::store::{OrderQuery, SqliteStore, TransactionQuery};
+use spend_core::vault::Keyring;
+
+async fn sync_demo(demo: &Demo) -> (Spend, Vec<String>) {
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let spend = Spend::with(
+        store,
+        "demo",
+        Keyring::generate(),
+        Arc::new(blob_store::MemoryStore::new()),
+    )
+    .await
+    .unwrap();
+    demo.connect(&spend).await.unwrap();
+    let options = SyncSettings {
+        present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+        ..SyncSettings::default()
+    };
+    let mut sources: Vec<Box<dyn Source>> = vec![
+        Box::new(
+            spend
+                .truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)
+                .unwrap(),
+        ),
+        Box::new(
+            spend
+                .gmail_source(&demo.google().unwrap(), GMAIL_ADDRESS, &options)
+                .unwrap(),
+        ),
+        Box::new(
+            spend
+                .sp_api_source(&demo.amazon().unwrap(), SELLER)
+                .await
+                .unwrap(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for source in &mut sources {
+        if let Err(e) = spend.engine().run(source.as_mut(), &mut |_| {}).await {
+            failures.push(e.to_string());
+        }
+    }
+    (spend, failures)
+}
+
+async fn keys(spend: &Spend) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>, usize) {
+    let user = &spend.user;
+    let mut transactions = BTreeSet::new();
+    let mut cursor = None;
+    loop {
+        let page = user
+            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
+            .await
+            .unwrap();
+        transactions.extend(
+            page.items
+                .iter()
+                .map(|t| format!("{}|{}|{}|{}", t.account_id, t.id, t.status, t.amount)),
+        );
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let emails = user
+        .emails(None, u32::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message_id)
+        .collect();
+    let orders = user
+        .orders(&OrderQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| format!("{}|{:?}|{}", o.id, o.total, o.items.len()))
+        .collect();
+    let receipts = user.receipts(Some("receipt")).await.unwrap().len();
+    (transactions, emails, orders, receipts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_30_percent_faults_changes_nothing_but_the_retries() {
+    let calm = Demo::start().await;
+    let (calm_spend, failures) = sync_demo(&calm).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    let expected = keys(&calm_spend).await;
+
+    let stormy = Demo::start().await;
+    stormy.storm(0.3);
+    let (stormy_spend, failures) = sync_demo(&stormy).await;
+    assert!(
+        failures.is_empty(),
+        "every source finishes through the storm: {failures:?}"
+    );
+    let got = keys(&stormy_spend).await;
+    let (truelayer, gmail, amazon) = stormy.storm_faults();
+    println!(
+        "fault storm (30% of calls 429/5xx): {} retries (TrueLayer {truelayer}, Gmail {gmail}, Amazon {amazon}); {} transactions, {} emails, {} orders, {} receipts: the same as a calm sync",
+        truelayer + gmail + amazon,
+        got.0.len(),
+        got.1.len(),
+        got.2.len(),
+        got.3
+    );
+    assert!(
+        truelayer > 0 && gmail > 0 && amazon > 0,
+        "the storm struck every provider"
+    );
+    assert!(got.0 == expected.0, "transactions differ");
+    assert!(
+        got.1 == expected.1,
+        "emails differ: {} calm, {} in the storm",
+        expected.1.len(),
+        got.1.len()
+    );
+    assert!(got.2 == expected.2, "orders differ");
+    assert_eq!(got.3, expected.3, "receipts");
+}
