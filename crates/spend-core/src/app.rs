@@ -149,6 +149,21 @@ pub struct AmazonApp {
     pub rate_limiter: Option<Arc<truelayer_client::spend_http::RateLimiter>>,
 }
 
+/// An IMAP mailbox's settings, kept (not secret) with its connection.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct ImapMailboxSettings {
+    /// The server.
+    pub host: String,
+    /// Its implicit-TLS port (993).
+    pub port: u16,
+    /// The user name.
+    pub user: String,
+    /// The mailbox (`INBOX`, `[Gmail]/All Mail`).
+    pub mailbox: String,
+    /// CA certificates to trust instead of the platform's (a self-hosted server).
+    pub ca_pem: Option<String>,
+}
+
 /// Options of one sync.
 #[derive(Debug, Clone, Default)]
 pub struct SyncSettings {
@@ -307,6 +322,69 @@ impl Spend {
         builder = builder.rate_limiter(limiter);
         let client = builder.build().map_err(SourceError::Amazon)?;
         Ok(SpApiSource::new(seller, &app.marketplace, client))
+    }
+
+    /// Records an IMAP mailbox: its settings in the connection (not secret),
+    /// its app password in the vault. Returns the connection's name
+    /// (`user@host/mailbox`).
+    #[cfg(feature = "imap")]
+    pub async fn connect_imap(
+        &self,
+        mailbox: &ImapMailboxSettings,
+        password: &secrecy::SecretString,
+    ) -> Result<String, AppError> {
+        let name = format!("{}@{}/{}", mailbox.user, mailbox.host, mailbox.mailbox);
+        let mut connection = Connection::new("imap", &name);
+        connection.settings = serde_json::to_value(mailbox).unwrap_or_default();
+        self.user.put_connection(&connection).await?;
+        self.vault
+            .put(self.user.as_ref(), "imap", &name, "password", password)
+            .await?;
+        Ok(name)
+    }
+
+    /// An IMAP source for the stored connection `connection`.
+    #[cfg(feature = "imap")]
+    pub async fn imap_source(
+        &self,
+        connection: &Connection,
+        options: &SyncSettings,
+    ) -> Result<crate::sources::ImapSource, AppError> {
+        let settings: ImapMailboxSettings = serde_json::from_value(connection.settings.clone())
+            .map_err(|e| {
+                AppError::Source(SourceError::Invalid(format!(
+                    "imap connection {:?} has unreadable settings: {e}",
+                    connection.name
+                )))
+            })?;
+        let password = self
+            .vault
+            .get(self.user.as_ref(), "imap", &connection.name, "password")
+            .await?
+            .ok_or_else(|| {
+                VaultError::Missing(format!(
+                    "the password of imap connection {:?}",
+                    connection.name
+                ))
+            })?;
+        let mut config = gmail_receipts::sources::imap::ImapConfig::new(
+            &settings.host,
+            &settings.user,
+            secrecy::ExposeSecret::expose_secret(&password),
+        )
+        .port(settings.port)
+        .mailbox(&settings.mailbox);
+        if let Some(pem) = &settings.ca_pem {
+            config = config.root_certificates_pem(pem.as_bytes().to_vec());
+        }
+        if let Some(since) = options.since {
+            config = config.since(since);
+        }
+        Ok(crate::sources::ImapSource::new(
+            &connection.name,
+            config,
+            self.archive.clone(),
+        ))
     }
 
     /// A Gmail source for the account `address`.

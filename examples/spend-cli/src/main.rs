@@ -1,5 +1,6 @@
 //! `spend`: the command line.
 
+mod connect;
 mod demo;
 mod import;
 mod list;
@@ -32,6 +33,9 @@ enum Command {
     /// Start simulated providers in-process, connect them, sync everything
     /// into the store and show what it holds (no credentials needed).
     Demo(demo::Args),
+    /// Connect a provider (its secret goes into the vault).
+    #[command(subcommand)]
+    Connect(connect::Args),
     /// Sync every connected source (or the ones named) into the store.
     Sync(sync::Args),
     /// List stored transactions, newest first.
@@ -68,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         Command::Import(args) => import::run(args),
         Command::Demo(args) => demo::run(args).and_then(exit_unless),
         Command::Sync(args) => sync::run(args).and_then(exit_unless),
+        Command::Connect(args) => connect::run(args),
         Command::Transactions(args) => list::transactions(args),
         Command::Receipts(args) => list::receipts(args),
         Command::Orders(args) => list::orders(args),

@@ -123,6 +123,7 @@ pub async fn sources(
                     anyhow::anyhow!("set GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET)"),
                 )),
             },
+            "imap" => out.push(Box::new(spend.imap_source(&c, options).await?)),
             "sp-api" => match &apps.amazon {
                 Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name).await?)),
                 None => missing.push((

@@ -265,3 +265,67 @@ fn imap_needs_a_user_and_a_password_from_the_environment() {
     let err = run(&["import", "imap", "imap.example.org", "--user", "alex"]);
     assert!(err.contains("SPEND_IMAP_PASSWORD"), "{err}");
 }
+
+#[test]
+fn a_connected_imap_mailbox_syncs_and_then_reads_only_new_mail() {
+    let Some(server) = gmail_receipts::testkit::TestImapServer::from_env() else {
+        eprintln!("skipped: IMAP_TEST_* not set (run .ci/run)");
+        return;
+    };
+    let mut account = server.account("connected");
+    let files = fixture_files();
+    let (first, rest) = files.split_at(files.len() / 2);
+    for file in first {
+        account.deliver(&std::fs::read(file).unwrap(), std::time::SystemTime::now());
+    }
+    let data = temp("imap-sync");
+    let out = command(&data)
+        .args([
+            "connect",
+            "imap",
+            &server.host,
+            "--user",
+            &account.user,
+            "--port",
+            &server.port.to_string(),
+        ])
+        .arg("--ca")
+        .arg(&server.ca_path)
+        .env("SPEND_IMAP_PASSWORD", &server.password)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, _, ok) = spend_in(&data, &["connections"]);
+    assert!(ok);
+    // The password is in the vault, not needed again.
+    let sync = |data: &Path| {
+        let out = command(data)
+            .args(["sync", "imap", "--json"])
+            .env_remove("SPEND_IMAP_PASSWORD")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        summary[0]["outcome"]["written"]["emails"]["inserted"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(sync(&data), first.len() as u64);
+    for file in rest {
+        account.deliver(&std::fs::read(file).unwrap(), std::time::SystemTime::now());
+    }
+    assert_eq!(
+        sync(&data),
+        rest.len() as u64,
+        "only the new mail, from the stored UID checkpoint"
+    );
+    assert_eq!(sync(&data), 0);
+}
