@@ -291,25 +291,25 @@ impl Spend {
             .build())
     }
 
-    /// An SP-API orders source for the seller `seller`.
-    pub async fn sp_api_source(
+    /// An SP-API client for the connection `(provider, name)`: LWA tokens
+    /// from its refresh token in the vault, and the usage plans' bucket state
+    /// shared through the store (unless the app brings its own limiter).
+    async fn amazon_client(
         &self,
         app: &AmazonApp,
-        seller: &str,
-    ) -> Result<SpApiSource, AppError> {
+        provider: &str,
+        name: &str,
+    ) -> Result<amazon_sp_client::SpApiClient, AppError> {
         let refresh = VaultRefresh::new(
             app.lwa.clone(),
             self.vault
-                .slot(self.user.clone(), "sp-api", seller, "refresh_token"),
+                .slot(self.user.clone(), provider, name, "refresh_token"),
         );
-        let mut builder = amazon_sp_client::SpApiClient::builder(app.endpoint.clone())
-            .token_source(seller, Arc::new(CachedTokenSource::new(refresh)));
         let limiter = match &app.rate_limiter {
             Some(limiter) => limiter.clone(),
-            // Amazon's usage plans, with bucket state shared through the store.
             None => {
                 let state =
-                    crate::store::StoreRateState::open(self.store.clone(), "sp-api").await?;
+                    crate::store::StoreRateState::open(self.store.clone(), provider).await?;
                 Arc::new(
                     amazon_sp_client::plans::limiter(1.0)
                         .with_store(state)
@@ -319,9 +319,34 @@ impl Spend {
                 )
             }
         };
-        builder = builder.rate_limiter(limiter);
-        let client = builder.build().map_err(SourceError::Amazon)?;
+        Ok(amazon_sp_client::SpApiClient::builder(app.endpoint.clone())
+            .token_source(name, Arc::new(CachedTokenSource::new(refresh)))
+            .rate_limiter(limiter)
+            .build()
+            .map_err(SourceError::Amazon)?)
+    }
+
+    /// An SP-API orders source for the seller `seller`.
+    pub async fn sp_api_source(
+        &self,
+        app: &AmazonApp,
+        seller: &str,
+    ) -> Result<SpApiSource, AppError> {
+        let client = self.amazon_client(app, "sp-api", seller).await?;
         Ok(SpApiSource::new(seller, &app.marketplace, client))
+    }
+
+    /// An Amazon Business source for the account `account` in `region` (`UK`, `US`, ...).
+    pub async fn amazon_business_source(
+        &self,
+        app: &AmazonApp,
+        account: &str,
+        region: &str,
+    ) -> Result<crate::sources::AmazonBusinessSource, AppError> {
+        let client = self.amazon_client(app, "amazon-business", account).await?;
+        Ok(crate::sources::AmazonBusinessSource::new(
+            account, region, client,
+        ))
     }
 
     /// Records an IMAP mailbox: its settings in the connection (not secret),

@@ -19,6 +19,36 @@ pub struct Demo {
     truelayer: truelayer_client::testkit::Sandbox,
     gmail: gmail_receipts::testkit::GmailSimulator,
     amazon: amazon_sp_client::testkit::SpApiSimulator,
+    amazon_time_scale: f64,
+}
+
+/// How much history the demo person has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemoSize {
+    /// Days of bank history.
+    pub bank_days: u32,
+    /// Messages in the mailbox (receipts among them).
+    pub emails: usize,
+    /// Amazon orders.
+    pub orders: usize,
+    /// Gmail's per-user quota (units a minute; Google's is 15,000).
+    pub gmail_units_per_minute: u32,
+    /// Amazon's usage plans sped up by this factor (1: Amazon's pace).
+    pub amazon_time_scale: f64,
+}
+
+impl Default for DemoSize {
+    /// The demo: four months of bank history, 300 messages, 60 orders,
+    /// Google's quota, Amazon's plans at 100x (so the demo takes seconds).
+    fn default() -> Self {
+        DemoSize {
+            bank_days: 120,
+            emails: 300,
+            orders: 60,
+            gmail_units_per_minute: 15_000,
+            amazon_time_scale: 100.0,
+        }
+    }
 }
 
 impl std::fmt::Debug for Demo {
@@ -28,24 +58,38 @@ impl std::fmt::Debug for Demo {
 }
 
 impl Demo {
-    /// Starts the simulators on loopback ports.
+    /// Starts the simulators on loopback ports, at the demo's size.
     pub async fn start() -> Demo {
+        Demo::start_with(DemoSize::default()).await
+    }
+
+    /// Starts the simulators with the person's history at `size`.
+    pub async fn start_with(size: DemoSize) -> Demo {
         Demo {
-            truelayer: truelayer_client::testkit::Sandbox::start().await,
+            truelayer: truelayer_client::testkit::Sandbox::start_with(
+                truelayer_client::testkit::SandboxConfig {
+                    history_days: size.bank_days,
+                    ..truelayer_client::testkit::SandboxConfig::default()
+                },
+            )
+            .await,
             gmail: gmail_receipts::testkit::GmailSimulator::start(
-                gmail_receipts::testkit::SimConfig::default().messages(300),
+                gmail_receipts::testkit::SimConfig::default()
+                    .messages(size.emails)
+                    .units_per_minute(size.gmail_units_per_minute),
             )
             .await,
             amazon: amazon_sp_client::testkit::SpApiSimulator::start(
                 amazon_sp_client::testkit::SimulatorConfig {
-                    orders: 60,
-                    days: 90,
-                    time_scale: 100.0,
+                    orders: size.orders,
+                    days: i64::from(size.bank_days).min(3650),
+                    time_scale: size.amazon_time_scale,
                     page_size: 20,
                     ..amazon_sp_client::testkit::SimulatorConfig::default()
                 },
             )
             .await,
+            amazon_time_scale: size.amazon_time_scale,
         }
     }
 
@@ -94,7 +138,9 @@ impl Demo {
                 .lwa()
                 .map_err(|e| AppError::Source(crate::sources::SourceError::Amazon(e)))?,
             marketplace: self.amazon.marketplace().to_owned(),
-            rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(100.0))),
+            rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(
+                self.amazon_time_scale,
+            ))),
         })
     }
 

@@ -316,3 +316,78 @@ async fn unattended_syncs_stop_at_truelayers_daily_allowance_before_calling() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn amazon_business_orders_come_with_lines_shipments_and_charges() {
+    use amazon_sp_client::testkit::{SimulatorConfig, SpApiSimulator};
+    let sim = SpApiSimulator::start(SimulatorConfig {
+        orders: 40,
+        days: 60,
+        time_scale: 100.0,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let spend = spend_core::app::Spend::with(
+        store,
+        "alex",
+        Keyring::generate(),
+        Arc::new(blob_store::MemoryStore::new()),
+    )
+    .await
+    .unwrap();
+    spend
+        .connect(
+            "amazon-business",
+            "acme",
+            &secrecy::SecretString::from(SpApiSimulator::REFRESH_TOKEN.to_owned()),
+        )
+        .await
+        .unwrap();
+    let app = spend_core::app::AmazonApp {
+        endpoint: sim.endpoint(),
+        lwa: sim.lwa().unwrap(),
+        marketplace: sim.marketplace().to_owned(),
+        rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(100.0))),
+    };
+    let mut source = spend
+        .amazon_business_source(&app, "acme", "UK")
+        .await
+        .unwrap();
+    let first = spend.engine().run(&mut source, &mut |_| {}).await.unwrap();
+    assert_eq!(first.written.orders.inserted, 40, "{:?}", first.written);
+    let orders = spend
+        .user
+        .orders(&spend_core::store::OrderQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        orders
+            .iter()
+            .all(|o| o.source == "amazon-business" && !o.items.is_empty() && o.total.is_some())
+    );
+    assert!(
+        orders
+            .iter()
+            .any(|o| !o.shipments.is_empty() && !o.charges.is_empty()),
+        "shipments and what they charged"
+    );
+    assert!(
+        orders
+            .iter()
+            .flat_map(|o| &o.items)
+            .all(|i| i.item_id.is_some() && i.unit_price.is_some())
+    );
+    // Again: nothing new, nothing changed.
+    let mut source = spend
+        .amazon_business_source(&app, "acme", "UK")
+        .await
+        .unwrap();
+    let again = spend.engine().run(&mut source, &mut |_| {}).await.unwrap();
+    assert_eq!(
+        (again.written.orders.inserted, again.written.orders.updated),
+        (0, 0),
+        "{:?}",
+        again.written
+    );
+}

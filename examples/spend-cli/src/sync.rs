@@ -124,6 +124,18 @@ pub async fn sources(
                 )),
             },
             "imap" => out.push(Box::new(spend.imap_source(&c, options).await?)),
+            "amazon-business" => match &apps.amazon {
+                Some(app) => {
+                    let region = env("AMAZON_BUSINESS_REGION").unwrap_or_else(|| "UK".to_owned());
+                    out.push(Box::new(
+                        spend.amazon_business_source(app, &c.name, &region).await?,
+                    ))
+                }
+                None => missing.push((
+                    id,
+                    anyhow::anyhow!("set LWA_CLIENT_ID and LWA_CLIENT_SECRET"),
+                )),
+            },
             "sp-api" => match &apps.amazon {
                 Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name).await?)),
                 None => missing.push((

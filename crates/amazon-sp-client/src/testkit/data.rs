@@ -111,6 +111,29 @@ impl SimOrder {
         })
     }
 
+    /// Shipments as Amazon splits them: the first line leaves a day after
+    /// the order, the rest (if any) two days after, each charged for itself.
+    pub fn business_shipments(&self) -> Vec<Value> {
+        let (first, rest) = self.items.split_at(1.min(self.items.len()));
+        [(first, 1), (rest, 2)]
+            .iter()
+            .enumerate()
+            .filter(|(_, (lines, _))| !lines.is_empty())
+            .map(|(n, (lines, days))| {
+                let pence: i64 = lines.iter().map(|(_, _, _, quantity, price)| i64::from(*quantity) * price).sum();
+                json!({
+                    "orderMetadata": {"orderDate": rfc3339(self.purchased), "orderId": self.id, "region": "UK"},
+                    "shipmentMetadata": {
+                        "shipmentDate": rfc3339(self.purchased + Duration::days(*days)),
+                        "shipmentId": format!("{}-S{}", self.id, n + 1),
+                    },
+                    "shipmentStatus": "SHIPPED",
+                    "charges": self.business_charges(pence),
+                })
+            })
+            .collect()
+    }
+
     pub fn business_lines(&self) -> Vec<Value> {
         self.items
             .iter()

@@ -61,6 +61,7 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
         ("GET", ["reports", "2025-06-09", "orderLineItemReports"]) => {
             ("getOrderLineItemReports", None)
         }
+        ("GET", ["reports", "2025-06-09", "shipmentReports"]) => ("getShipmentReports", None),
         _ => return None,
     };
     Some((op.0, op.1.map(|s| (*s).to_owned())))
@@ -289,6 +290,18 @@ pub(crate) async fn handle(
                 op,
                 with_token(json!({"orderLineItemsReport": rows}), next),
             )
+        }
+        ("getShipmentReports", _) => {
+            let (page, next) = page(
+                &sim,
+                &query,
+                "nextPageToken",
+                "",
+                "orderStartDate",
+                "orderEndDate",
+            );
+            let rows: Vec<Value> = page.iter().flat_map(|o| o.business_shipments()).collect();
+            answer(&sim, op, with_token(json!({"shipmentsReport": rows}), next))
         }
         _ => errors(StatusCode::NOT_FOUND, "NotFound", "no such resource"),
     }

@@ -1,6 +1,7 @@
 //! Sources: each fetches one page at a time, normalised into the model, for
 //! the [sync engine](crate::sync) to store with its checkpoint.
 
+mod amazon_business;
 mod gmail;
 #[cfg(feature = "imap")]
 mod imap;
@@ -8,6 +9,7 @@ mod mailbox;
 mod sp_api;
 mod truelayer;
 
+pub use amazon_business::AmazonBusinessSource;
 pub use gmail::GmailSource;
 #[cfg(feature = "imap")]
 pub use imap::ImapSource;
