@@ -412,6 +412,47 @@ impl Spend {
         ))
     }
 
+    /// Connects a Gmail account through Google's consent page on a loopback
+    /// redirect (PKCE and `state` checked by the OAuth client): `open` is
+    /// given the page to show the person; the refresh token goes into the
+    /// vault under the account's address, which is returned.
+    pub async fn connect_gmail(
+        &self,
+        app: &GoogleApp,
+        timeout: std::time::Duration,
+        open: impl FnOnce(&url::Url),
+    ) -> Result<String, AppError> {
+        let gmail_error =
+            |e: gmail_receipts::google::GmailError| AppError::Source(SourceError::Gmail(e));
+        let tokens = app
+            .oauth
+            .authorize_on_loopback(timeout, open)
+            .await
+            .map_err(|e| gmail_error(e.into()))?;
+        let refresh = tokens.refresh_token.clone().ok_or_else(|| {
+            AppError::Source(SourceError::Invalid(
+                "Google gave no refresh token (offline access was not granted); connect again"
+                    .into(),
+            ))
+        })?;
+        let access = truelayer_client::spend_http::StaticToken::new(
+            secrecy::ExposeSecret::expose_secret(&tokens.access_token),
+        );
+        let mut builder = Gmail::builder(Arc::new(access));
+        if let Some(base) = &app.base_url {
+            builder = builder.base_url(base.clone());
+        }
+        let profile = builder
+            .build()
+            .map_err(gmail_error)?
+            .profile()
+            .await
+            .map_err(gmail_error)?;
+        self.connect("gmail", &profile.email_address, &refresh)
+            .await?;
+        Ok(profile.email_address)
+    }
+
     /// A Gmail source for the account `address`.
     pub fn gmail_source(
         &self,

@@ -10,6 +10,13 @@ use crate::import::PASSWORD_VAR;
 /// Arguments of `spend connect`.
 #[derive(clap::Subcommand)]
 pub enum Args {
+    /// A Gmail account: Google's consent page on a loopback redirect
+    /// (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET of your OAuth client).
+    Gmail {
+        /// How long to wait for the consent, in seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
     /// An IMAP mailbox (read-only, TLS); the app password comes from SPEND_IMAP_PASSWORD.
     Imap {
         /// The server's host name.
@@ -37,6 +44,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     runtime.block_on(async {
         let spend = crate::store_app::open().await?;
         match args {
+            Args::Gmail { timeout } => {
+                let apps = crate::sync::Apps::from_env()?;
+                let app = apps
+                    .google
+                    .context("spend connect gmail needs GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET) of your OAuth client")?;
+                let address = spend
+                    .connect_gmail(&app, std::time::Duration::from_secs(timeout), |url| {
+                        eprintln!("Open this page to let spend read your Gmail (read-only):\n{url}");
+                    })
+                    .await?;
+                eprintln!("connected gmail:{address}; `spend sync gmail` reads it");
+            }
             Args::Imap {
                 host,
                 user,

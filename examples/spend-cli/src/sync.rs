@@ -64,14 +64,25 @@ impl Apps {
         };
         let google = match env("GOOGLE_CLIENT_ID") {
             Some(id) => {
+                // Installed apps redirect to a loopback port of their choosing.
                 let mut oauth =
-                    gmail_receipts::google::GoogleOAuth::builder(id, "http://127.0.0.1:8765/");
+                    gmail_receipts::google::GoogleOAuth::builder(id, "http://127.0.0.1:0/");
                 if let Some(secret) = env("GOOGLE_CLIENT_SECRET") {
                     oauth = oauth.client_secret(secret);
                 }
+                // Another OAuth server and API root (a proxy, a simulator).
+                if let (Some(auth), Some(token), Some(revoke)) = (
+                    env("SPEND_GOOGLE_AUTH_URL"),
+                    env("SPEND_GOOGLE_TOKEN_URL"),
+                    env("SPEND_GOOGLE_REVOKE_URL"),
+                ) {
+                    oauth = oauth.endpoints(gmail_receipts::google::GoogleEndpoints::at(
+                        &auth, &token, &revoke,
+                    )?);
+                }
                 Some(GoogleApp {
                     oauth: oauth.build()?,
-                    base_url: None,
+                    base_url: env("SPEND_GMAIL_API_URL"),
                 })
             }
             None => None,

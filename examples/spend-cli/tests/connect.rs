@@ -1,0 +1,114 @@
+//! `spend connect gmail` end to end against the Gmail simulator: the consent
+//! page on a loopback redirect, the refresh token into the vault, then
+//! `spend sync gmail` with nothing but what the store holds.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use gmail_receipts::testkit::{GmailSimulator, SimConfig};
+use serde_json::Value;
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spend-connect-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn spend(data: &Path, sim: &GmailSimulator) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_spend"));
+    let endpoints = sim.url();
+    let base = endpoints.trim_end_matches('/');
+    c.env("SPEND_DATA_DIR", data)
+        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
+        .env_remove("SPEND_STORE")
+        .env_remove("SPEND_USER")
+        .env_remove("SPEND_FERNET_KEYS")
+        .env("GOOGLE_CLIENT_ID", "desktop.apps.googleusercontent.com")
+        .env("GOOGLE_CLIENT_SECRET", "secret")
+        .env("SPEND_GOOGLE_AUTH_URL", format!("{base}/o/oauth2/v2/auth"))
+        .env("SPEND_GOOGLE_TOKEN_URL", format!("{base}/token"))
+        .env("SPEND_GOOGLE_REVOKE_URL", format!("{base}/revoke"))
+        .env("SPEND_GMAIL_API_URL", sim.url())
+        .env("RUST_BACKTRACE", "0");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gmail_is_connected_through_the_consent_page_and_then_synced() {
+    let sim = GmailSimulator::start(SimConfig::default().messages(40)).await;
+    let data = data_dir();
+    let mut child = spend(&data, &sim)
+        .args(["connect", "gmail", "--timeout", "30"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut url = String::new();
+    let mut said = String::new();
+    while url.is_empty() {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "spend said: {said}"
+        );
+        said.push_str(&line);
+        if line.starts_with("http") {
+            url = line.trim().to_owned();
+        }
+    }
+    // The person's browser: the consent page sends it back to the loopback redirect.
+    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("spend is authorised"), "{page}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{said}{rest}");
+    assert!(rest.contains("connected gmail:alex@example.org"), "{rest}");
+
+    // The refresh token is in the vault: the sync needs nothing else.
+    let out = spend(&data, &sim)
+        .args(["sync", "gmail", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        summary[0]["outcome"]["written"]["emails"]["inserted"]
+            .as_u64()
+            .unwrap()
+            > 5,
+        "{summary}"
+    );
+    // The token the consent gave is stored encrypted: read it back through
+    // the vault, then look for it in the database files.
+    let store = spend_core::store::SqliteStore::open(data.join("spend.db"))
+        .await
+        .unwrap();
+    let me = spend_core::store::Store::user(
+        &store,
+        spend_core::store::Store::ensure_user(&store, "me")
+            .await
+            .unwrap(),
+    );
+    let vault = spend_core::vault::Vault::new(
+        spend_core::vault::Keyring::from_key_file(&data.join("fernet.key")).unwrap(),
+    );
+    let token = vault
+        .get(me.as_ref(), "gmail", "alex@example.org", "refresh_token")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
+    assert!(token.len() > 10);
+    for file in ["spend.db", "spend.db-wal"] {
+        let bytes = std::fs::read(data.join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "the refresh token is in {file} in plain text"
+        );
+    }
+}
