@@ -412,6 +412,64 @@ impl Spend {
         ))
     }
 
+    /// Connects a bank through TrueLayer's consent on a loopback redirect
+    /// (PKCE and `state` checked): `open` is given the page to show the
+    /// person; the refresh token goes into the vault as the connection `name`.
+    pub async fn connect_truelayer(
+        &self,
+        app: &TrueLayerApp,
+        name: &str,
+        timeout: std::time::Duration,
+        open: impl FnOnce(&url::Url),
+    ) -> Result<(), AppError> {
+        use spend_http::loopback::{Callback, LoopbackRedirect};
+        let consent = |detail: String| {
+            AppError::Source(SourceError::NeedsReauthorisation {
+                provider: "truelayer".into(),
+                name: name.to_owned(),
+                detail,
+            })
+        };
+        let redirect = LoopbackRedirect::bind(
+            &url::Url::parse("http://127.0.0.1:0/callback").unwrap_or_else(|_| unreachable!()),
+        )
+        .await
+        .map_err(|e| consent(e.to_string()))?;
+        let auth = AuthClient::new(app.environment.clone(), app.credentials.clone())
+            .map_err(SourceError::from)?;
+        let request = auth.authorization_url(redirect.uri().to_string()).build();
+        open(&request.url);
+        let (browser, callback) = redirect
+            .wait(timeout)
+            .await
+            .map_err(|e| consent(e.to_string()))?;
+        let (code, state) = match callback {
+            Callback::Code { code, state } => (code, state),
+            Callback::Declined { error } => {
+                browser.answer(false).await;
+                return Err(consent(format!("consent declined: {error}")));
+            }
+        };
+        let verifier = match request.verify_callback(&state) {
+            Ok(v) => v,
+            Err(e) => {
+                browser.answer(false).await;
+                return Err(SourceError::from(e).into());
+            }
+        };
+        let tokens = auth
+            .exchange_code(&code, redirect.uri().as_str(), verifier)
+            .await;
+        browser.answer(tokens.is_ok()).await;
+        let refresh = tokens
+            .map_err(SourceError::from)?
+            .refresh_token
+            .ok_or_else(|| {
+                consent("TrueLayer gave no refresh token (the offline_access scope)".into())
+            })?;
+        self.connect("truelayer", name, &refresh).await
+    }
+
     /// Connects a Gmail account through Google's consent page on a loopback
     /// redirect (PKCE and `state` checked by the OAuth client): `open` is
     /// given the page to show the person; the refresh token goes into the

@@ -32,6 +32,8 @@
 mod auth;
 mod client;
 mod error;
+#[cfg(feature = "loopback")]
+pub mod loopback;
 pub mod rate_limit;
 pub mod redact;
 mod request;

@@ -10,6 +10,16 @@ use crate::import::PASSWORD_VAR;
 /// Arguments of `spend connect`.
 #[derive(clap::Subcommand)]
 pub enum Args {
+    /// A bank or card through TrueLayer's consent on a loopback redirect
+    /// (TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET of your app; TRUELAYER_ENV=live for live).
+    Truelayer {
+        /// The connection's name.
+        #[arg(long, default_value = "bank")]
+        name: String,
+        /// How long to wait for the consent, in seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
     /// A Gmail account: Google's consent page on a loopback redirect
     /// (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET of your OAuth client).
     Gmail {
@@ -44,6 +54,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     runtime.block_on(async {
         let spend = crate::store_app::open().await?;
         match args {
+            Args::Truelayer { name, timeout } => {
+                let app = crate::sync::Apps::from_env()?
+                    .truelayer
+                    .context("spend connect truelayer needs TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET of your app")?;
+                spend
+                    .connect_truelayer(&app, &name, std::time::Duration::from_secs(timeout), |url| {
+                        eprintln!("Open this page to connect your bank (read-only):\n{url}");
+                    })
+                    .await?;
+                eprintln!("connected truelayer:{name}; `spend sync truelayer --present` reads it");
+            }
             Args::Gmail { timeout } => {
                 let apps = crate::sync::Apps::from_env()?;
                 let app = apps

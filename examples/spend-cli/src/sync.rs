@@ -53,10 +53,17 @@ impl Apps {
     pub fn from_env() -> anyhow::Result<Apps> {
         let truelayer = match (env("TRUELAYER_CLIENT_ID"), env("TRUELAYER_CLIENT_SECRET")) {
             (Some(id), Some(secret)) => Some(TrueLayerApp {
-                environment: if env("TRUELAYER_ENV").as_deref() == Some("live") {
-                    Environment::Live
-                } else {
-                    Environment::Sandbox
+                environment: match (
+                    env("SPEND_TRUELAYER_AUTH_URL"),
+                    env("SPEND_TRUELAYER_DATA_URL"),
+                ) {
+                    // Another auth server and Data API (a proxy, a simulator).
+                    (Some(auth), Some(data)) => Environment::Custom {
+                        auth: auth.parse().context("SPEND_TRUELAYER_AUTH_URL")?,
+                        data: data.parse().context("SPEND_TRUELAYER_DATA_URL")?,
+                    },
+                    _ if env("TRUELAYER_ENV").as_deref() == Some("live") => Environment::Live,
+                    _ => Environment::Sandbox,
                 },
                 credentials: ClientCredentials::new(id, secret),
             }),

@@ -38,32 +38,9 @@ fn spend(data: &Path, sim: &GmailSimulator) -> Command {
 async fn gmail_is_connected_through_the_consent_page_and_then_synced() {
     let sim = GmailSimulator::start(SimConfig::default().messages(40)).await;
     let data = data_dir();
-    let mut child = spend(&data, &sim)
-        .args(["connect", "gmail", "--timeout", "30"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut url = String::new();
-    let mut said = String::new();
-    while url.is_empty() {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "spend said: {said}"
-        );
-        said.push_str(&line);
-        if line.starts_with("http") {
-            url = line.trim().to_owned();
-        }
-    }
-    // The person's browser: the consent page sends it back to the loopback redirect.
-    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
-    assert!(page.contains("spend is authorised"), "{page}");
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert!(child.wait().unwrap().success(), "{said}{rest}");
-    assert!(rest.contains("connected gmail:alex@example.org"), "{rest}");
+    let mut connect = spend(&data, &sim);
+    connect.args(["connect", "gmail", "--timeout", "30"]);
+    consent(connect, "connected gmail:alex@example.org").await;
 
     // The refresh token is in the vault: the sync needs nothing else.
     let out = spend(&data, &sim)
@@ -111,4 +88,81 @@ async fn gmail_is_connected_through_the_consent_page_and_then_synced() {
             "the refresh token is in {file} in plain text"
         );
     }
+}
+
+/// Runs `spend connect ...` as a person would: reads the consent page from
+/// its output and opens it (the simulator consents at once and sends the
+/// browser back to spend's loopback redirect).
+async fn consent(mut command: Command, expect: &str) {
+    let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "spend said: {said}"
+        );
+        said.push_str(&line);
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("spend is authorised"), "{page}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{said}{rest}");
+    assert!(rest.contains(expect), "{rest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_is_connected_through_truelayers_consent_and_then_synced() {
+    let sandbox = truelayer_client::testkit::Sandbox::start().await;
+    let gmail = GmailSimulator::start(SimConfig::default().messages(1)).await;
+    let data = std::env::temp_dir().join(format!("spend-connect-tl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let with_bank = |mut c: Command| {
+        let env = sandbox.environment();
+        let truelayer_client::Environment::Custom { auth, data } = env else {
+            unreachable!()
+        };
+        let credentials = sandbox.credentials();
+        c.env("TRUELAYER_CLIENT_ID", &credentials.client_id)
+            .env(
+                "TRUELAYER_CLIENT_SECRET",
+                secrecy::ExposeSecret::expose_secret(&credentials.client_secret),
+            )
+            .env("SPEND_TRUELAYER_AUTH_URL", auth.as_str())
+            .env("SPEND_TRUELAYER_DATA_URL", data.as_str());
+        c
+    };
+    let mut connect = with_bank(spend(&data, &gmail));
+    connect.args([
+        "connect",
+        "truelayer",
+        "--name",
+        "current",
+        "--timeout",
+        "30",
+    ]);
+    consent(connect, "connected truelayer:current").await;
+
+    let out = with_bank(spend(&data, &gmail))
+        .args(["sync", "truelayer", "--present", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        summary[0]["outcome"]["written"]["transactions"]["inserted"]
+            .as_u64()
+            .unwrap()
+            > 50,
+        "{summary}"
+    );
 }

@@ -28,6 +28,7 @@ type Params = Query<HashMap<String, String>>;
 
 pub(crate) fn router(state: Shared) -> Router {
     Router::new()
+        .route("/", get(consent))
         .route("/connect/token", post(token))
         .route("/v1/authuri", post(auth_link))
         .route("/v1/reauthuri", post(auth_link))
@@ -264,6 +265,32 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
         body["refresh_token"] = rt.into();
     }
     Json(body).into_response()
+}
+
+/// The consent page the authorisation URL opens: the simulated person
+/// picks the mock bank and agrees at once, and the browser goes back to the
+/// redirect with a code (bound to the PKCE challenge) and the `state`.
+async fn consent(Ext(state): Ext<Shared>, Query(q): Params) -> Response {
+    let Some(redirect) = q.get("redirect_uri").and_then(|r| url::Url::parse(r).ok()) else {
+        return tl_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is required",
+        );
+    };
+    if q.get("response_type").map(String::as_str) != Some("code") {
+        return tl_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_response_type",
+            "response_type must be code",
+        );
+    }
+    let code = state.issue_code(q.get("code_challenge").map(String::as_str));
+    let mut back = redirect;
+    back.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", q.get("state").map_or("", String::as_str));
+    (StatusCode::FOUND, [(header::LOCATION, back.to_string())]).into_response()
 }
 
 async fn auth_link(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Response {
