@@ -412,6 +412,30 @@ impl Spend {
         ))
     }
 
+    /// Connects an Amazon selling partner or Amazon Business account
+    /// (`provider` is `sp-api` or `amazon-business`) with the refresh token
+    /// Seller Central gives a self-authorised app: the token is tried with
+    /// Login with Amazon first, and stored in the vault only if it works.
+    pub async fn connect_amazon(
+        &self,
+        app: &AmazonApp,
+        provider: &str,
+        name: &str,
+        refresh_token: &secrecy::SecretString,
+    ) -> Result<(), AppError> {
+        app.lwa.refresh(refresh_token).await.map_err(|e| match e {
+            amazon_sp_client::Error::ReauthorisationNeeded { .. } => {
+                AppError::Source(SourceError::NeedsReauthorisation {
+                    provider: provider.to_owned(),
+                    name: name.to_owned(),
+                    detail: format!("Login with Amazon refused the refresh token: {e}"),
+                })
+            }
+            other => AppError::Source(SourceError::Amazon(other)),
+        })?;
+        self.connect(provider, name, refresh_token).await
+    }
+
     /// Connects a bank through TrueLayer's consent on a loopback redirect
     /// (PKCE and `state` checked): `open` is given the page to show the
     /// person; the refresh token goes into the vault as the connection `name`.

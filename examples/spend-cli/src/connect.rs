@@ -10,6 +10,20 @@ use crate::import::PASSWORD_VAR;
 /// Arguments of `spend connect`.
 #[derive(clap::Subcommand)]
 pub enum Args {
+    /// An Amazon seller (SP-API) with the refresh token Seller Central gives
+    /// your self-authorised app, from SPEND_AMAZON_REFRESH_TOKEN (LWA_CLIENT_ID
+    /// and LWA_CLIENT_SECRET of the app).
+    Amazon {
+        /// The selling partner id.
+        #[arg(long)]
+        seller: String,
+    },
+    /// An Amazon Business account, likewise (SPEND_AMAZON_REFRESH_TOKEN).
+    AmazonBusiness {
+        /// A name for the account.
+        #[arg(long, default_value = "business")]
+        name: String,
+    },
     /// A bank or card through TrueLayer's consent on a loopback redirect
     /// (TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET of your app; TRUELAYER_ENV=live for live).
     Truelayer {
@@ -54,6 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     runtime.block_on(async {
         let spend = crate::store_app::open().await?;
         match args {
+            Args::Amazon { seller } => connect_amazon(&spend, "sp-api", &seller).await?,
+            Args::AmazonBusiness { name } => connect_amazon(&spend, "amazon-business", &name).await?,
             Args::Truelayer { name, timeout } => {
                 let app = crate::sync::Apps::from_env()?
                     .truelayer
@@ -109,4 +125,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The environment variable the Amazon refresh token is read from (never an
+/// argument: arguments show in `ps`).
+const AMAZON_TOKEN_VAR: &str = "SPEND_AMAZON_REFRESH_TOKEN";
+
+async fn connect_amazon(
+    spend: &spend_core::app::Spend,
+    provider: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    let app = crate::sync::Apps::from_env()?
+        .amazon
+        .context("spend connect amazon needs LWA_CLIENT_ID and LWA_CLIENT_SECRET of your app")?;
+    let token = std::env::var(AMAZON_TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .with_context(|| {
+            format!(
+                "spend connect amazon reads the refresh token (Atzr|...) from {AMAZON_TOKEN_VAR}"
+            )
+        })?;
+    spend
+        .connect_amazon(&app, provider, name, &token.into())
+        .await?;
+    eprintln!("connected {provider}:{name}; `spend sync {provider}` reads it");
+    Ok(())
 }

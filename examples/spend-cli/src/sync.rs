@@ -96,8 +96,20 @@ impl Apps {
         };
         let amazon = match amazon_sp_client::LwaCredentials::from_env() {
             Some(credentials) => Some(AmazonApp {
-                endpoint: amazon_sp_client::Endpoint::from_env(),
-                lwa: amazon_sp_client::LwaClient::new(credentials)?,
+                // Another token endpoint and API root (a proxy, a simulator).
+                endpoint: match env("SPEND_SP_API_URL") {
+                    Some(url) => {
+                        amazon_sp_client::Endpoint::Custom(url.parse().context("SPEND_SP_API_URL")?)
+                    }
+                    None => amazon_sp_client::Endpoint::from_env(),
+                },
+                lwa: match env("SPEND_LWA_TOKEN_URL") {
+                    Some(url) => amazon_sp_client::LwaClient::with_token_url(
+                        credentials,
+                        url.parse().context("SPEND_LWA_TOKEN_URL")?,
+                    )?,
+                    None => amazon_sp_client::LwaClient::new(credentials)?,
+                },
                 marketplace: env("SP_API_MARKETPLACE")
                     .unwrap_or_else(|| amazon_sp_client::Marketplace::UK.to_owned()),
                 rate_limiter: None,

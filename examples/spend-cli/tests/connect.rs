@@ -166,3 +166,58 @@ async fn a_bank_is_connected_through_truelayers_consent_and_then_synced() {
         "{summary}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amazon_seller_is_connected_with_a_working_refresh_token_only() {
+    use amazon_sp_client::testkit::{SimulatorConfig, SpApiSimulator};
+    let sim = SpApiSimulator::start(SimulatorConfig {
+        orders: 30,
+        time_scale: 100.0,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let gmail = GmailSimulator::start(SimConfig::default().messages(1)).await;
+    let data = std::env::temp_dir().join(format!("spend-connect-amazon-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let with_amazon = |mut c: Command, token: &str| {
+        c.env("LWA_CLIENT_ID", SpApiSimulator::CLIENT_ID)
+            .env("LWA_CLIENT_SECRET", SpApiSimulator::CLIENT_SECRET)
+            .env("SPEND_LWA_TOKEN_URL", format!("{}auth/o2/token", sim.url()))
+            .env("SPEND_SP_API_URL", sim.url().as_str())
+            .env("SPEND_AMAZON_REFRESH_TOKEN", token);
+        c
+    };
+    let out = with_amazon(spend(&data, &gmail), "Atzr|not-a-real-token")
+        .args(["connect", "amazon", "--seller", SpApiSimulator::SELLER_ID])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a refused token is not stored");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refused the refresh token"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_amazon(spend(&data, &gmail), SpApiSimulator::REFRESH_TOKEN)
+        .args(["connect", "amazon", "--seller", SpApiSimulator::SELLER_ID])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_amazon(spend(&data, &gmail), "")
+        .args(["sync", "sp-api", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary[0]["outcome"]["written"]["orders"]["inserted"], 30,
+        "{summary}"
+    );
+}
