@@ -2,6 +2,8 @@
 //! page on a loopback redirect, the refresh token into the vault, then
 //! `spend sync gmail` with nothing but what the store holds.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,21 +18,15 @@ fn data_dir() -> PathBuf {
 }
 
 fn spend(data: &Path, sim: &GmailSimulator) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_spend"));
+    let mut c = common::command(data);
     let endpoints = sim.url();
     let base = endpoints.trim_end_matches('/');
-    c.env("SPEND_DATA_DIR", data)
-        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
-        .env_remove("SPEND_STORE")
-        .env_remove("SPEND_USER")
-        .env_remove("SPEND_FERNET_KEYS")
-        .env("GOOGLE_CLIENT_ID", "desktop.apps.googleusercontent.com")
+    c.env("GOOGLE_CLIENT_ID", "desktop.apps.googleusercontent.com")
         .env("GOOGLE_CLIENT_SECRET", "secret")
         .env("SPEND_GOOGLE_AUTH_URL", format!("{base}/o/oauth2/v2/auth"))
         .env("SPEND_GOOGLE_TOKEN_URL", format!("{base}/token"))
         .env("SPEND_GOOGLE_REVOKE_URL", format!("{base}/revoke"))
-        .env("SPEND_GMAIL_API_URL", sim.url())
-        .env("RUST_BACKTRACE", "0");
+        .env("SPEND_GMAIL_API_URL", sim.url());
     c
 }
 

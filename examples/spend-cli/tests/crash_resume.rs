@@ -3,6 +3,8 @@
 //! again each time; afterwards the store holds exactly what an uninterrupted
 //! run stores: no duplicates, nothing missing, checkpoints at the end.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -17,14 +19,8 @@ fn data_dir(name: &str) -> PathBuf {
 }
 
 fn demo(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_spend"));
+    let mut c = common::command(data);
     c.args(["demo", "--json"])
-        .env("SPEND_DATA_DIR", data)
-        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
-        .env_remove("SPEND_STORE")
-        .env_remove("SPEND_BLOBS")
-        .env_remove("SPEND_FERNET_KEYS")
-        .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c

@@ -2,8 +2,9 @@
 //! with a data folder of its own (the embedded default: SQLite file, blob
 //! folder and key file in it).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -14,18 +15,9 @@ fn data_dir(name: &str) -> PathBuf {
 }
 
 fn spend(data: &Path, args: &[&str], user: &str) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_spend"))
+    let out = common::command(data)
         .args(args)
-        .env("SPEND_DATA_DIR", data)
         .env("SPEND_USER", user)
-        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
-        .env_remove("SPEND_STORE")
-        .env_remove("SPEND_BLOBS")
-        .env_remove("SPEND_FERNET_KEYS")
-        .env_remove("TRUELAYER_CLIENT_ID")
-        .env_remove("GOOGLE_CLIENT_ID")
-        .env_remove("LWA_CLIENT_ID")
-        .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();
     (

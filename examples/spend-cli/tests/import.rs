@@ -3,7 +3,6 @@
 //! are stored once, bad input is a clear error.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -36,18 +35,8 @@ fn temp(name: &str) -> PathBuf {
     dir
 }
 
-/// `spend` with a data folder (store, blobs, key file) of its own.
-fn command(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_spend"));
-    c.env("SPEND_DATA_DIR", data)
-        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
-        .env_remove("SPEND_STORE")
-        .env_remove("SPEND_BLOBS")
-        .env_remove("SPEND_USER")
-        .env_remove("SPEND_FERNET_KEYS")
-        .env("RUST_BACKTRACE", "0");
-    c
-}
+mod common;
+use common::command;
 
 fn spend(args: &[&str]) -> (String, String, bool) {
     spend_in(&temp("data"), args)

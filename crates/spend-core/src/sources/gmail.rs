@@ -6,16 +6,13 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use gmail_receipts::google::{
-    Checkpoint as GmailCheckpoint, Gmail, SyncItem, SyncOptions, SyncStream,
-};
+use gmail_receipts::google::{Checkpoint as GmailCheckpoint, Gmail, SyncItem, SyncOptions};
 
-use super::{Page, Source, SourceError, keep};
+use super::mail_run::{MailItem, MailRun};
+use super::{Page, Source, SourceError};
 use crate::mail::MailArchive;
 use crate::model::Checkpoint;
-use crate::store::{Batch, UserStore};
-
-const PAGE: usize = 100;
+use crate::store::UserStore;
 
 /// One Gmail account as a source. Pages of messages are stored as they
 /// arrive; Gmail's checkpoint (history id) is stored with the last page
@@ -26,10 +23,7 @@ pub struct GmailSource {
     gmail: Gmail,
     archive: Arc<MailArchive>,
     options: SyncOptions,
-    stream: Option<SyncStream>,
-    previous: serde_json::Value,
-    fetched: u64,
-    finished: bool,
+    run: MailRun,
 }
 
 impl std::fmt::Debug for GmailSource {
@@ -54,10 +48,7 @@ impl GmailSource {
             gmail,
             archive,
             options,
-            stream: None,
-            previous: serde_json::Value::Null,
-            fetched: 0,
-            finished: false,
+            run: MailRun::new("gmail"),
         }
     }
 }
@@ -73,48 +64,24 @@ impl Source for GmailSource {
         checkpoint: Option<&'a Checkpoint>,
     ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
         Box::pin(async move {
-            if self.finished {
-                return Ok(None);
+            if let Some(previous) = self.run.to_open(checkpoint) {
+                let from: Option<GmailCheckpoint> = serde_json::from_value(previous).ok();
+                let items = self
+                    .gmail
+                    .sync(self.options.clone(), from)
+                    .map(|item| match item {
+                        Ok(SyncItem::Message(message)) => Ok(MailItem::Message(message)),
+                        Ok(SyncItem::Skipped { id, error }) => {
+                            Ok(MailItem::Skipped(format!("{id}: {error}")))
+                        }
+                        Ok(SyncItem::Done { checkpoint, .. }) => Ok(MailItem::Done(
+                            serde_json::to_value(checkpoint).unwrap_or_default(),
+                        )),
+                        Err(e) => Err(SourceError::Gmail(e)),
+                    });
+                self.run.open(Box::pin(items));
             }
-            if self.stream.is_none() {
-                self.previous = checkpoint
-                    .map(|c| c.value["gmail"].clone())
-                    .unwrap_or_default();
-                let from: Option<GmailCheckpoint> =
-                    serde_json::from_value(self.previous.clone()).ok();
-                self.stream = Some(self.gmail.sync(self.options.clone(), from));
-            }
-            let Some(stream) = self.stream.as_mut() else {
-                return Ok(None);
-            };
-            let mut page = Page::default();
-            let mut batch = Batch::default();
-            let mut next = self.previous.clone();
-            while batch.emails.len() < PAGE {
-                match stream.next().await {
-                    None => {
-                        self.finished = true;
-                        break;
-                    }
-                    Some(Err(e)) => return Err(SourceError::Gmail(e)),
-                    Some(Ok(SyncItem::Message(message))) => {
-                        self.fetched += 1;
-                        keep(&self.archive, &self.id, &message, &mut batch, &mut page).await?;
-                    }
-                    Some(Ok(SyncItem::Skipped { id, error })) => {
-                        page.skipped.push(format!("{id}: {error}"))
-                    }
-                    Some(Ok(SyncItem::Done { checkpoint, .. })) => {
-                        next = serde_json::to_value(checkpoint).unwrap_or_default();
-                        self.finished = true;
-                        break;
-                    }
-                }
-            }
-            page.batch = batch;
-            page.checkpoint = serde_json::json!({ "gmail": next });
-            page.done = self.fetched;
-            Ok(Some(page))
+            self.run.next_page(&self.archive, &self.id).await
         })
     }
 }

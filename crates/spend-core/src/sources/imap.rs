@@ -1,21 +1,17 @@
 //! An IMAP mailbox (read-only, over TLS), resumed from its stored
 //! `(UIDVALIDITY, last UID)` checkpoint.
 
-use std::pin::Pin;
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use futures_util::{Stream, StreamExt};
-use gmail_receipts::sources::imap::{ImapCheckpoint, ImapConfig, ImapError, ImapItem, ImapMailbox};
+use gmail_receipts::sources::imap::{ImapCheckpoint, ImapConfig, ImapItem, ImapMailbox};
 
-use super::{Page, Source, SourceError, keep};
+use super::mail_run::{MailItem, MailRun};
+use super::{Page, Source, SourceError};
 use crate::mail::MailArchive;
 use crate::model::Checkpoint;
-use crate::store::{Batch, UserStore};
-
-const PAGE: usize = 100;
-
-type Items = Pin<Box<dyn Stream<Item = Result<ImapItem, ImapError>> + Send>>;
+use crate::store::UserStore;
 
 /// One IMAP mailbox as a source. The first run reads everything (since the
 /// configured date); later runs read the UIDs after the stored checkpoint (a
@@ -25,10 +21,7 @@ pub struct ImapSource {
     id: String,
     config: Option<ImapConfig>,
     archive: Arc<MailArchive>,
-    items: Option<Items>,
-    previous: serde_json::Value,
-    fetched: u64,
-    finished: bool,
+    run: MailRun,
 }
 
 impl std::fmt::Debug for ImapSource {
@@ -46,10 +39,7 @@ impl ImapSource {
             id: format!("imap:{id}"),
             config: Some(config),
             archive,
-            items: None,
-            previous: serde_json::Value::Null,
-            fetched: 0,
-            finished: false,
+            run: MailRun::new("imap"),
         }
     }
 }
@@ -65,15 +55,8 @@ impl Source for ImapSource {
         checkpoint: Option<&'a Checkpoint>,
     ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
         Box::pin(async move {
-            if self.finished {
-                return Ok(None);
-            }
-            if self.items.is_none() {
-                self.previous = checkpoint
-                    .map(|c| c.value["imap"].clone())
-                    .unwrap_or_default();
-                let from: Option<ImapCheckpoint> =
-                    serde_json::from_value(self.previous.clone()).ok();
+            if let Some(previous) = self.run.to_open(checkpoint) {
+                let from: Option<ImapCheckpoint> = serde_json::from_value(previous).ok();
                 let config = self
                     .config
                     .take()
@@ -81,39 +64,19 @@ impl Source for ImapSource {
                 let mailbox = ImapMailbox::connect(config)
                     .await
                     .map_err(SourceError::Imap)?;
-                self.items = Some(Box::pin(mailbox.messages(from)));
+                let items = mailbox.messages(from).map(|item| match item {
+                    Ok(ImapItem::Message(message)) => Ok(MailItem::Message(message)),
+                    Ok(ImapItem::Skipped { uid, error }) => {
+                        Ok(MailItem::Skipped(format!("UID {uid}: {error}")))
+                    }
+                    Ok(ImapItem::Done { checkpoint, .. }) => Ok(MailItem::Done(
+                        serde_json::to_value(checkpoint).unwrap_or_default(),
+                    )),
+                    Err(e) => Err(SourceError::Imap(e)),
+                });
+                self.run.open(Box::pin(items));
             }
-            let Some(items) = self.items.as_mut() else {
-                return Ok(None);
-            };
-            let mut page = Page::default();
-            let mut batch = Batch::default();
-            let mut next = self.previous.clone();
-            while batch.emails.len() < PAGE {
-                match items.next().await {
-                    None => {
-                        self.finished = true;
-                        break;
-                    }
-                    Some(Err(e)) => return Err(SourceError::Imap(e)),
-                    Some(Ok(ImapItem::Message(message))) => {
-                        self.fetched += 1;
-                        keep(&self.archive, &self.id, &message, &mut batch, &mut page).await?;
-                    }
-                    Some(Ok(ImapItem::Skipped { uid, error })) => {
-                        page.skipped.push(format!("UID {uid}: {error}"))
-                    }
-                    Some(Ok(ImapItem::Done { checkpoint, .. })) => {
-                        next = serde_json::to_value(checkpoint).unwrap_or_default();
-                        self.finished = true;
-                        break;
-                    }
-                }
-            }
-            page.batch = batch;
-            page.checkpoint = serde_json::json!({ "imap": next });
-            page.done = self.fetched;
-            Ok(Some(page))
+            self.run.next_page(&self.archive, &self.id).await
         })
     }
 }

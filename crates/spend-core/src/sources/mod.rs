@@ -5,6 +5,7 @@ mod amazon_business;
 mod gmail;
 #[cfg(feature = "imap")]
 mod imap;
+mod mail_run;
 mod mailbox;
 mod sp_api;
 mod truelayer;
