@@ -64,7 +64,7 @@ impl Source for GmailSource {
         checkpoint: Option<&'a Checkpoint>,
     ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
         Box::pin(async move {
-            if let Some(previous) = self.run.to_open(checkpoint) {
+            if let Some(previous) = self.run.resume_from(checkpoint) {
                 let from: Option<GmailCheckpoint> = serde_json::from_value(previous).ok();
                 let items = self
                     .gmail

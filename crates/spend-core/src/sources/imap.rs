@@ -55,7 +55,7 @@ impl Source for ImapSource {
         checkpoint: Option<&'a Checkpoint>,
     ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
         Box::pin(async move {
-            if let Some(previous) = self.run.to_open(checkpoint) {
+            if let Some(previous) = self.run.resume_from(checkpoint) {
                 let from: Option<ImapCheckpoint> = serde_json::from_value(previous).ok();
                 let config = self
                     .config
