@@ -51,7 +51,10 @@ impl MailRun {
 
     /// The provider's checkpoint to start from, when the stream is still to
     /// be opened (`None` once it is open or done).
-    pub(crate) fn resume_from(&mut self, checkpoint: Option<&Checkpoint>) -> Option<serde_json::Value> {
+    pub(crate) fn resume_from(
+        &mut self,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Option<serde_json::Value> {
         if self.items.is_some() || self.finished {
             return None;
         }
