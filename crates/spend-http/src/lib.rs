@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod call_stats;
 mod client;
 mod error;
 #[cfg(feature = "loopback")]
@@ -47,6 +48,7 @@ mod trace;
 mod transport;
 
 pub use auth::{AuthLayer, AuthScheme, AuthService};
+pub use call_stats::{CallStats, CallSummary};
 pub use client::{HttpClient, HttpClientBuilder, decode_json};
 pub use error::{ApiError, BoxError, Error, MAX_ERROR_BODY, is_retryable_status};
 pub use rate_limit::{

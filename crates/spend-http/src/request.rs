@@ -114,6 +114,7 @@ impl Operation {
 #[derive(Debug, Default)]
 pub struct RequestStats {
     attempts: AtomicU32,
+    throttled: AtomicU32,
     limiter_wait_micros: AtomicU64,
 }
 
@@ -121,6 +122,15 @@ impl RequestStats {
     /// How many times the request went out on the wire (retries and auth replays included).
     pub fn attempts(&self) -> u32 {
         self.attempts.load(Ordering::Relaxed)
+    }
+
+    /// How many of the attempts the provider answered 429 Too Many Requests.
+    pub fn throttled(&self) -> u32 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Total time spent waiting in rate limiters.

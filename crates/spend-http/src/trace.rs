@@ -62,6 +62,7 @@ where
             let started = Instant::now();
             let outcome = inner.oneshot(request).await;
             let span = tracing::Span::current();
+            crate::call_stats::record(&stats);
             span.record("attempts", stats.attempts());
             span.record("limiter_wait_ms", stats.limiter_wait().as_millis() as u64);
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);

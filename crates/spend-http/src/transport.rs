@@ -31,15 +31,21 @@ impl tower::Service<Request> for Transport {
     fn call(&mut self, request: Request) -> Self::Future {
         let client = self.client.clone();
         request.stats().add_attempt();
+        let stats = std::sync::Arc::clone(request.stats());
         let timeout = request.http().timeout().copied();
         Box::pin(async move {
-            client
-                .execute(request.into_http())
-                .await
-                .map_err(|e| match timeout {
-                    Some(limit) if e.is_timeout() => Error::Timeout(limit),
-                    _ => Error::Transport(e),
-                })
+            let response =
+                client
+                    .execute(request.into_http())
+                    .await
+                    .map_err(|e| match timeout {
+                        Some(limit) if e.is_timeout() => Error::Timeout(limit),
+                        _ => Error::Transport(e),
+                    })?;
+            if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                stats.add_throttled();
+            }
+            Ok(response)
         })
     }
 }

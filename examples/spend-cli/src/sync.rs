@@ -262,65 +262,49 @@ pub fn summarise(
                     sum(|u| u.unchanged).to_string(),
                     w.removed.to_string(),
                     o.skipped.len().to_string(),
+                    o.calls.requests.to_string(),
+                    o.calls.retries.to_string(),
+                    o.calls.throttled.to_string(),
                     format!("{:.1}", o.elapsed.as_secs_f64()),
                 ]);
             }
             Err(e) => {
                 ok = false;
-                rows.push(vec![
-                    source.clone(),
-                    "failed".into(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
+                rows.push(status_only(source, "failed"));
                 eprintln!("error: {e}");
             }
         }
     }
     for (source, e) in failed_early {
-        rows.push(vec![
-            source.clone(),
-            "not run".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+        rows.push(status_only(source, "not run"));
         eprintln!("error: {source}: {e:#}");
     }
-    table::print(
-        &mut out,
-        &[
-            "SOURCE",
-            "STATUS",
-            "PAGES",
-            "NEW",
-            "UPDATED",
-            "UNCHANGED",
-            "REMOVED",
-            "SKIPPED",
-            "SECONDS",
-        ],
-        &rows,
-        &[
-            "PAGES",
-            "NEW",
-            "UPDATED",
-            "UNCHANGED",
-            "REMOVED",
-            "SKIPPED",
-            "SECONDS",
-        ],
-    )?;
+    table::print(&mut out, &HEADERS, &rows, &HEADERS[2..])?;
     Ok(ok)
+}
+
+/// The summary's columns (all but the first two right-aligned).
+const HEADERS: [&str; 12] = [
+    "SOURCE",
+    "STATUS",
+    "PAGES",
+    "NEW",
+    "UPDATED",
+    "UNCHANGED",
+    "REMOVED",
+    "SKIPPED",
+    "CALLS",
+    "RETRIES",
+    "429S",
+    "SECONDS",
+];
+
+/// A summary row with only the source and its status.
+fn status_only(source: &str, status: &str) -> Vec<String> {
+    let mut row = vec![String::new(); HEADERS.len()];
+    row[0] = source.to_owned();
+    row[1] = status.to_owned();
+    row
 }
 
 /// Parses a YYYY-MM-DD date.

@@ -351,7 +351,8 @@ impl Gmail {
             fetched: 0,
             newest: None,
         };
-        tokio::spawn(run.run(from));
+        // The caller's call statistics (a sync run's) follow the work.
+        tokio::spawn(spend_http::CallStats::carry(run.run(from)));
         SyncStream { rx }
     }
 }

@@ -50,6 +50,9 @@ pub struct SyncOutcome {
     pub bytes: u64,
     /// Items the source skipped with an error (a broken message), by message.
     pub skipped: Vec<String>,
+    /// The source's HTTP calls: requests, retries, 429 answers, time waiting
+    /// in rate limiters (calls its client makes on other tasks are not seen).
+    pub calls: spend_http::CallSummary,
     /// Wall time.
     #[serde(with = "seconds")]
     pub elapsed: Duration,
@@ -160,16 +163,22 @@ impl SyncEngine {
             written: Written::default(),
             bytes: 0,
             skipped: Vec::new(),
+            calls: spend_http::CallSummary::default(),
             elapsed: Duration::ZERO,
         };
-        let result = self.pages(source, &mut outcome, started, progress).await;
+        let calls = Arc::new(spend_http::CallStats::default());
+        let result = calls
+            .clone()
+            .scope(self.pages(source, &mut outcome, started, progress))
+            .await;
+        outcome.calls = calls.summary();
         outcome.elapsed = started.elapsed();
         run.finished_at = Some(OffsetDateTime::now_utc());
         let rows = outcome.rows_written();
         let mut summary = serde_json::to_value(&outcome).unwrap_or_default();
         summary["rows_per_second"] =
             serde_json::json!(rows as f64 / outcome.elapsed.as_secs_f64().max(1e-9));
-        summary["calls"] = source.stats();
+        summary["source_stats"] = source.stats();
         match &result {
             Ok(()) => run.status = "ok".into(),
             Err(e) => {
