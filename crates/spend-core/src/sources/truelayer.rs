@@ -206,6 +206,29 @@ impl TrueLayerSource {
         task: &Task,
         from: Date,
     ) -> Result<Page, SourceError> {
+        // The pending rows stored before: the window reaches back to the
+        // oldest of them, so one that settles dated before the window is
+        // fetched settled in the same page that removes it.
+        let mut stored_pending = Vec::new();
+        let mut cursor = None;
+        loop {
+            let query = TransactionQuery::default()
+                .account(&task.id)
+                .status("pending")
+                .limit(1000)
+                .after(cursor);
+            let found = user.transactions(&query).await?;
+            stored_pending.extend(found.items.into_iter().filter(|t| t.source == SOURCE));
+            match found.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let from = stored_pending
+            .iter()
+            .map(|t| t.date)
+            .min()
+            .map_or(from, |oldest| oldest.min(from));
         let (settled, pending) = match task.kind {
             AccountKind::Card => (
                 self.data
@@ -233,11 +256,22 @@ impl TrueLayerSource {
             Err(e) => return Err(self.reauth(e)),
         };
         let mut rows = Vec::with_capacity(settled.len() + pending.len());
+        let mut seen = std::collections::HashMap::new();
         for t in &settled {
-            rows.push(transaction(&task.id, t, TransactionStatus::Booked)?);
+            rows.push(transaction(
+                &task.id,
+                t,
+                TransactionStatus::Booked,
+                &mut seen,
+            )?);
         }
         for t in &pending {
-            rows.push(transaction(&task.id, t, TransactionStatus::Pending)?);
+            rows.push(transaction(
+                &task.id,
+                t,
+                TransactionStatus::Pending,
+                &mut seen,
+            )?);
         }
         // Pending rows stored before and no longer pending have settled (under
         // a new id, which the settled list brings) or dropped: remove them.
@@ -246,28 +280,11 @@ impl TrueLayerSource {
             .filter(|t| t.status == TransactionStatus::Pending)
             .map(|t| t.id.as_str())
             .collect();
-        let mut removed = Vec::new();
-        let mut cursor = None;
-        loop {
-            let query = TransactionQuery::default()
-                .account(&task.id)
-                .status("pending")
-                .limit(1000)
-                .after(cursor);
-            let found = user.transactions(&query).await?;
-            removed.extend(
-                found
-                    .items
-                    .iter()
-                    .filter(|t| t.source == SOURCE && !fresh.contains(t.id.as_str()))
-                    .map(Transaction::key),
-            );
-            match found.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-        let removed: Vec<TransactionRef> = removed;
+        let removed: Vec<TransactionRef> = stored_pending
+            .iter()
+            .filter(|t| !fresh.contains(t.id.as_str()))
+            .map(Transaction::key)
+            .collect();
         Ok(Page {
             batch: Batch::default().transactions(rows).remove(removed),
             ..Page::default()
@@ -303,6 +320,7 @@ fn transaction(
     account: &str,
     t: &tl::Transaction,
     status: TransactionStatus,
+    seen: &mut std::collections::HashMap<String, u32>,
 ) -> Result<Transaction, SourceError> {
     let currency = currency(t.currency.as_str())?;
     // The model's sign is the person's: money out is negative. Card
@@ -336,12 +354,19 @@ fn transaction(
             t.currency.as_str(),
             t.description
         );
-        format!(
-            "fp:{}",
-            blob_store::sha256_hex(seed.as_bytes())
-                .get(..24)
-                .unwrap_or_default()
-        )
+        {
+            // Identical transactions on one day (two bus fares) are told
+            // apart by their order in the bank's list, so neither is lost.
+            let base = format!(
+                "fp:{}",
+                blob_store::sha256_hex(seed.as_bytes())
+                    .get(..24)
+                    .unwrap_or_default()
+            );
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { base } else { format!("{base}-{n}") }
+        }
     };
     let mut tx =
         Transaction::new(SOURCE, account, &id, date, amount, &t.description).status(status);

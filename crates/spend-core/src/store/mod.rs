@@ -105,7 +105,9 @@ pub trait Store: Send + Sync {
     ) -> BoxFuture<'a, Result<()>>;
 
     /// Re-encrypts every stored secret of every user with `reencrypt`, in one
-    /// transaction: all are rewritten or none. Returns how many.
+    /// transaction: all are rewritten or none. Versions stay (the secrets'
+    /// values do not change); a secret written meanwhile is re-encrypted as
+    /// written, never replaced by the value read before. Returns how many.
     fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>>;
 }
 

@@ -771,10 +771,16 @@ async fn secrets_are_rewritten_together(store: &dyn Store, prefix: &str) -> Chec
         .map_err(e)?
         .ok_or("kept")?;
     ensure_eq!(now.ciphertext, format!("{prefix}-new"), "rewritten");
-    ensure!(
-        now.version > v,
-        "a rewrite bumps the version, so a writer holding the old one conflicts"
+    ensure_eq!(
+        now.version,
+        v,
+        "the value is the same: a writer holding this version can still save"
     );
+    let after = u
+        .put_secret("imap", "box", "password", "newer", Some(v))
+        .await
+        .map_err(e)?;
+    ensure!(after > v, "a save after the rotation goes through");
     Ok(())
 }
 

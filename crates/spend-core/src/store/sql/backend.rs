@@ -177,25 +177,52 @@ impl Store for Backend {
     fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
             let mut tx = self.pool.begin().await?;
-            let rows = sqlx::query("SELECT user_id, provider, name, key, ciphertext FROM secrets")
+            let rows = sqlx::query("SELECT user_id, provider, name, key, ciphertext, version FROM secrets")
                 .fetch_all(&mut *tx)
                 .await?;
             let now = now_millis();
             for row in &rows {
                 let r = R(row, "secrets");
-                let fresh = reencrypt(&r.text("ciphertext")?)?;
-                sqlx::query(
-                    "UPDATE secrets SET ciphertext = $1, version = version + 1, updated_ms = $2 \
-                     WHERE user_id = $3 AND provider = $4 AND name = $5 AND key = $6",
-                )
-                .bind(fresh)
-                .bind(now)
-                .bind(r.int("user_id")?)
-                .bind(r.text("provider")?)
-                .bind(r.text("name")?)
-                .bind(r.text("key")?)
-                .execute(&mut *tx)
-                .await?;
+                let (user, provider, name, key) = (r.int("user_id")?, r.text("provider")?, r.text("name")?, r.text("key")?);
+                let (mut ciphertext, mut version) = (r.text("ciphertext")?, r.int("version")?);
+                // The secret is the same, only its encryption changes: the
+                // version stays, so a writer that loaded it before still
+                // saves. If a writer got in between (a rotated refresh token),
+                // its value is the one re-encrypted: never the older one.
+                loop {
+                    let fresh = reencrypt(&ciphertext)?;
+                    let done = sqlx::query(
+                        "UPDATE secrets SET ciphertext = $1, updated_ms = $2 \
+                         WHERE user_id = $3 AND provider = $4 AND name = $5 AND key = $6 AND version = $7",
+                    )
+                    .bind(fresh)
+                    .bind(now)
+                    .bind(user)
+                    .bind(&provider)
+                    .bind(&name)
+                    .bind(&key)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if done > 0 {
+                        break;
+                    }
+                    let now_stored = sqlx::query(
+                        "SELECT ciphertext, version FROM secrets \
+                         WHERE user_id = $1 AND provider = $2 AND name = $3 AND key = $4",
+                    )
+                    .bind(user)
+                    .bind(&provider)
+                    .bind(&name)
+                    .bind(&key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(now_stored) = now_stored else { break };
+                    let r = R(&now_stored, "secrets");
+                    ciphertext = r.text("ciphertext")?;
+                    version = r.int("version")?;
+                }
             }
             tx.commit().await?;
             Ok(rows.len() as u64)

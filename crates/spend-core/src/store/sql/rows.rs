@@ -78,12 +78,22 @@ fn opt_json(v: &Option<serde_json::Value>) -> Param {
     Param::OptText(v.as_ref().map(json))
 }
 
+/// Text as stored: Postgres `text` cannot hold NUL (SQLite can), and a NUL
+/// from a hostile mail header must not stop a sync, so it becomes U+FFFD.
+fn clean(s: &str) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{fffd}")
+    } else {
+        s.to_owned()
+    }
+}
+
 fn t(s: &str) -> Param {
-    Param::Text(s.to_owned())
+    Param::Text(clean(s))
 }
 
 fn ot(s: &Option<String>) -> Param {
-    Param::OptText(s.clone())
+    Param::OptText(s.as_deref().map(clean))
 }
 
 pub(crate) const ACCOUNTS: Table = Table {
