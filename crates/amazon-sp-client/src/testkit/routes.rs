@@ -263,7 +263,9 @@ pub(crate) async fn handle(
             answer(&sim, op, body)
         }
         ("getOrder2026", Some(o)) => answer(&sim, op, json!({"order": o.v2026(marketplace)})),
-        ("getOrderReports", _) => {
+        // The Amazon Business reports page through the same orders; each
+        // report shows its own rows of them under its own field.
+        ("getOrderReports" | "getOrderLineItemReports" | "getShipmentReports", _) => {
             let (page, next) = page(
                 &sim,
                 &query,
@@ -272,36 +274,21 @@ pub(crate) async fn handle(
                 "orderStartDate",
                 "orderEndDate",
             );
-            let rows: Vec<Value> = page.iter().map(|o| o.business_order()).collect();
-            answer(&sim, op, with_token(json!({"ordersReport": rows}), next))
-        }
-        ("getOrderLineItemReports", _) => {
-            let (page, next) = page(
-                &sim,
-                &query,
-                "nextPageToken",
-                "",
-                "orderStartDate",
-                "orderEndDate",
-            );
-            let rows: Vec<Value> = page.iter().flat_map(|o| o.business_lines()).collect();
-            answer(
-                &sim,
-                op,
-                with_token(json!({"orderLineItemsReport": rows}), next),
-            )
-        }
-        ("getShipmentReports", _) => {
-            let (page, next) = page(
-                &sim,
-                &query,
-                "nextPageToken",
-                "",
-                "orderStartDate",
-                "orderEndDate",
-            );
-            let rows: Vec<Value> = page.iter().flat_map(|o| o.business_shipments()).collect();
-            answer(&sim, op, with_token(json!({"shipmentsReport": rows}), next))
+            let (field, rows): (&str, Vec<Value>) = match op {
+                "getOrderReports" => (
+                    "ordersReport",
+                    page.iter().map(|o| o.business_order()).collect(),
+                ),
+                "getOrderLineItemReports" => (
+                    "orderLineItemsReport",
+                    page.iter().flat_map(|o| o.business_lines()).collect(),
+                ),
+                _ => (
+                    "shipmentsReport",
+                    page.iter().flat_map(|o| o.business_shipments()).collect(),
+                ),
+            };
+            answer(&sim, op, with_token(json!({ field: rows }), next))
         }
         _ => errors(StatusCode::NOT_FOUND, "NotFound", "no such resource"),
     }

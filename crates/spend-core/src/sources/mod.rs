@@ -135,10 +135,4 @@ pub trait Source: Send {
         user: &'a dyn UserStore,
         checkpoint: Option<&'a Checkpoint>,
     ) -> BoxFuture<'a, Result<Option<Page>, SourceError>>;
-
-    /// Call statistics for the run summary (calls, retries, 429s, time
-    /// waiting in limiters), as the source's clients report them.
-    fn stats(&self) -> serde_json::Value {
-        serde_json::Value::Null
-    }
 }

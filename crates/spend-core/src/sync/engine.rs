@@ -178,7 +178,6 @@ impl SyncEngine {
         let mut summary = serde_json::to_value(&outcome).unwrap_or_default();
         summary["rows_per_second"] =
             serde_json::json!(rows as f64 / outcome.elapsed.as_secs_f64().max(1e-9));
-        summary["source_stats"] = source.stats();
         match &result {
             Ok(()) => run.status = "ok".into(),
             Err(e) => {
