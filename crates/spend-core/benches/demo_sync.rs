@@ -23,6 +23,7 @@ fn main() {
             bank_days: 1826,
             emails: 10_000,
             orders: 2_000,
+            transactions: 20_000,
             gmail_units_per_minute: 15_000,
             amazon_time_scale: 1.0,
         }
@@ -32,6 +33,7 @@ fn main() {
             bank_days: 60,
             emails: 200,
             orders: 40,
+            transactions: 300,
             ..DemoSize::default()
         }
     };

@@ -38,6 +38,7 @@ pub mod app;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod mail;
+pub mod matching;
 pub mod model;
 pub mod paths;
 pub mod sources;

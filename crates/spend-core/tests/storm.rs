@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use spend_core::app::{Spend, SyncSettings};
-use spend_core::demo::{Demo, GMAIL_ADDRESS, SELLER, TRUELAYER_CONNECTION};
-use spend_core::sources::Source;
+use spend_core::demo::Demo;
 use spend_core::store::{OrderQuery, SqliteStore, TransactionQuery};
 use spend_core::vault::Keyring;
 
@@ -25,24 +24,7 @@ async fn sync_demo(demo: &Demo) -> (Spend, Vec<String>, u64) {
         present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
         ..SyncSettings::default()
     };
-    let mut sources: Vec<Box<dyn Source>> = vec![
-        Box::new(
-            spend
-                .truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)
-                .unwrap(),
-        ),
-        Box::new(
-            spend
-                .gmail_source(&demo.google().unwrap(), GMAIL_ADDRESS, &options)
-                .unwrap(),
-        ),
-        Box::new(
-            spend
-                .sp_api_source(&demo.amazon().unwrap(), SELLER)
-                .await
-                .unwrap(),
-        ),
-    ];
+    let mut sources = demo.sources(&spend, &options).await.unwrap();
     let mut failures = Vec::new();
     let mut retries = 0;
     for source in &mut sources {

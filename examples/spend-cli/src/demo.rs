@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use spend_core::app::{Settings, Spend, SyncSettings};
-use spend_core::demo::{Demo, GMAIL_ADDRESS, SELLER, TRUELAYER_CONNECTION};
+use spend_core::demo::Demo;
 use spend_core::store::{Grouping, SpendQuery, TransactionQuery};
 
 use crate::{sync, table};
@@ -40,11 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
             present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
             ..SyncSettings::default()
         };
-        let sources: Vec<Box<dyn spend_core::sources::Source>> = vec![
-            Box::new(spend.truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options)?),
-            Box::new(spend.gmail_source(&demo.google()?, GMAIL_ADDRESS, &options)?),
-            Box::new(spend.sp_api_source(&demo.amazon()?, SELLER).await?),
-        ];
+        let sources = demo.sources(&spend, &options).await?;
         let results = sync::run_all(&spend, sources).await;
         let ok = sync::summarise(&results, &[], args.json)?;
         if !args.json {
@@ -63,6 +59,7 @@ async fn holdings(spend: &Spend) -> anyhow::Result<()> {
         .await?
         .len();
     let emails = user.emails(None, u32::MAX).await?.len();
+    let mandates = user.mandates().await?.len();
     let mut transactions = 0;
     let mut cursor = None;
     loop {
@@ -78,7 +75,7 @@ async fn holdings(spend: &Spend) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\nThe store holds {} accounts and cards, {transactions} transactions, {orders} orders, {emails} emails of which {} receipts.\n",
+        "\nThe store holds {} accounts and cards, {transactions} transactions, {mandates} standing orders and direct debits, {orders} orders, {emails} emails of which {} receipts.\n",
         accounts.len(),
         receipts.len()
     )?;

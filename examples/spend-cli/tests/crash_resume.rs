@@ -33,6 +33,7 @@ struct Snapshot {
     accounts: BTreeSet<String>,
     transactions: BTreeSet<String>,
     transaction_rows: usize,
+    mandates: BTreeSet<String>,
     emails: BTreeSet<String>,
     receipts: BTreeSet<String>,
     documents: BTreeSet<String>,
@@ -86,6 +87,13 @@ async fn snapshot(data: &Path) -> Snapshot {
             .collect(),
         transactions: transactions.into_iter().collect(),
         transaction_rows: rows,
+        mandates: user
+            .mandates()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| format!("{}|{}|{}|{}", m.account_id, m.id, m.kind, m.payee))
+            .collect(),
         // By key: the simulated mailbox dates its mail from the clock, so the
         // same message generated in another run differs in its Date header.
         emails: user

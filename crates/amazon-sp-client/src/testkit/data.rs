@@ -12,10 +12,98 @@ const PRODUCTS: &[(&str, &str, i64)] = &[
     ("B0CHX1W1XY", "Stainless Steel Water Bottle 750ml", 1599),
 ];
 
+/// An order a test or demo puts in the simulator (see
+/// [`SimulatorConfig::script`](super::SimulatorConfig::script)). Amounts are GBP pence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedOrder {
+    /// Amazon's order id (`203-1234567-7654321`).
+    pub id: String,
+    /// When it was placed.
+    pub purchased: OffsetDateTime,
+    /// Its lines.
+    pub items: Vec<ScriptedItem>,
+    /// How many shipments it leaves in (each charged for itself): shipment
+    /// `k` (from 0) carries line `k` and leaves `k + 1` days after the
+    /// order, the last one carries the remaining lines. 1 (or 0): all lines
+    /// together, a day after.
+    pub shipments: usize,
+}
+
+/// Line indexes per shipment and the days after the order it leaves.
+fn shipment_plan(lines: usize, shipments: usize) -> Vec<(std::ops::Range<usize>, i64)> {
+    let parts = shipments.clamp(1, lines.max(1));
+    (0..parts)
+        .map(|k| {
+            let range = if k + 1 == parts { k..lines } else { k..k + 1 };
+            (range, k as i64 + 1)
+        })
+        .collect()
+}
+
+/// One line of a [`ScriptedOrder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedItem {
+    /// The product's ASIN.
+    pub asin: String,
+    /// Its title.
+    pub title: String,
+    /// How many.
+    pub quantity: u32,
+    /// Price of one, in pence.
+    pub unit_price_pence: i64,
+}
+
+impl ScriptedOrder {
+    /// What the order costs, in pence.
+    pub fn total_pence(&self) -> i64 {
+        self.items
+            .iter()
+            .map(|i| i64::from(i.quantity) * i.unit_price_pence)
+            .sum()
+    }
+
+    /// Its shipments as the simulator reports them: (days after the order,
+    /// pence charged), in order.
+    pub fn shipment_charges(&self) -> Vec<(i64, i64)> {
+        let line = |i: &ScriptedItem| i64::from(i.quantity) * i.unit_price_pence;
+        shipment_plan(self.items.len(), self.shipments)
+            .into_iter()
+            .map(|(lines, days)| (days, self.items[lines].iter().map(line).sum()))
+            .collect()
+    }
+}
+
 pub(crate) struct SimOrder {
     pub id: String,
     pub purchased: OffsetDateTime,
-    pub items: Vec<(String, &'static str, &'static str, u32, i64)>,
+    /// (order item id, asin, title, quantity, unit price in pence)
+    pub items: Vec<(String, String, String, u32, i64)>,
+    pub shipments: usize,
+}
+
+impl From<&ScriptedOrder> for SimOrder {
+    fn from(o: &ScriptedOrder) -> Self {
+        let digits: String = o.id.chars().filter(char::is_ascii_digit).collect();
+        SimOrder {
+            id: o.id.clone(),
+            purchased: o.purchased,
+            items: o
+                .items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| {
+                    (
+                        format!("{}{n:02}", &digits[digits.len().saturating_sub(7)..]),
+                        i.asin.clone(),
+                        i.title.clone(),
+                        i.quantity,
+                        i.unit_price_pence,
+                    )
+                })
+                .collect(),
+            shipments: o.shipments,
+        }
+    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -111,20 +199,19 @@ impl SimOrder {
         })
     }
 
-    /// Shipments as Amazon splits them: the first line leaves a day after
-    /// the order, the rest (if any) two days after, each charged for itself.
+    /// Shipments as Amazon splits them (see [`ScriptedOrder::shipments`]),
+    /// each charged for itself.
     pub fn business_shipments(&self) -> Vec<Value> {
-        let (first, rest) = self.items.split_at(1.min(self.items.len()));
-        [(first, 1), (rest, 2)]
-            .iter()
+        shipment_plan(self.items.len(), self.shipments)
+            .into_iter()
+            .map(|(range, days)| (&self.items[range], days))
             .enumerate()
-            .filter(|(_, (lines, _))| !lines.is_empty())
             .map(|(n, (lines, days))| {
                 let pence: i64 = lines.iter().map(|(_, _, _, quantity, price)| i64::from(*quantity) * price).sum();
                 json!({
                     "orderMetadata": {"orderDate": rfc3339(self.purchased), "orderId": self.id, "region": "UK"},
                     "shipmentMetadata": {
-                        "shipmentDate": rfc3339(self.purchased + Duration::days(*days)),
+                        "shipmentDate": rfc3339(self.purchased + Duration::days(days)),
                         "shipmentId": format!("{}-S{}", self.id, n + 1),
                     },
                     "shipmentStatus": "SHIPPED",
@@ -176,8 +263,8 @@ pub(crate) fn generate(count: usize, days: i64, seed: u64) -> Vec<SimOrder> {
                     let (asin, title, price) = PRODUCTS[(next() % PRODUCTS.len() as u64) as usize];
                     (
                         format!("{}{:02}", &id[12..], n),
-                        asin,
-                        title,
+                        asin.to_owned(),
+                        title.to_owned(),
                         1 + (next() % 2) as u32,
                         price,
                     )
@@ -187,6 +274,7 @@ pub(crate) fn generate(count: usize, days: i64, seed: u64) -> Vec<SimOrder> {
                 id,
                 purchased,
                 items,
+                shipments: 2,
             }
         })
         .collect()

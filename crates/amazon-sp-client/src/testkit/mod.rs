@@ -24,6 +24,8 @@ mod buckets;
 mod data;
 mod routes;
 
+pub use data::{ScriptedItem, ScriptedOrder};
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -54,6 +56,9 @@ pub struct SimulatorConfig {
     pub access_token_ttl: Duration,
     /// Seed of the generated data.
     pub seed: u64,
+    /// The person's own orders, in place of generated ones (`orders`,
+    /// `days` and `seed` are then ignored).
+    pub script: Option<Vec<ScriptedOrder>>,
 }
 
 impl Default for SimulatorConfig {
@@ -66,6 +71,7 @@ impl Default for SimulatorConfig {
             time_scale: 1.0,
             access_token_ttl: Duration::from_secs(3600),
             seed: 11,
+            script: None,
         }
     }
 }
@@ -105,7 +111,10 @@ impl SpApiSimulator {
     /// If no loopback port can be bound.
     pub async fn start(config: SimulatorConfig) -> SpApiSimulator {
         let sim = Arc::new(Sim {
-            orders: data::generate(config.orders, config.days, config.seed),
+            orders: match &config.script {
+                Some(script) => script.iter().map(data::SimOrder::from).collect(),
+                None => data::generate(config.orders, config.days, config.seed),
+            },
             buckets: buckets::Buckets::new(config.time_scale),
             config,
             access: Mutex::new(HashMap::new()),

@@ -2,6 +2,7 @@
 //! then, newsletters and personal mail. Every name and number is invented.
 
 use base64::Engine;
+use mail_parser::MimeHeaders;
 
 /// One message of the simulated mailbox.
 #[derive(Debug, Clone)]
@@ -24,6 +25,71 @@ pub struct SimMessage {
     pub raw: Vec<u8>,
     /// Attachments (file name, MIME type, bytes), also inside `raw`.
     pub attachments: Vec<(String, String, Vec<u8>)>,
+}
+
+/// A message for the simulator's mailbox, as a test or demo writes it
+/// (see [`SimConfig::mailbox`](super::SimConfig::mailbox)).
+#[derive(Debug, Clone)]
+pub struct SimMail {
+    /// When Gmail received it, in milliseconds since the epoch.
+    pub internal_date: i64,
+    /// Gmail's labels (`INBOX`, `CATEGORY_PROMOTIONS`, ...).
+    pub labels: Vec<String>,
+    /// The RFC 5322 bytes.
+    pub raw: Vec<u8>,
+}
+
+impl SimMail {
+    /// The message as the simulator serves it: the `n`th of the mailbox
+    /// (which sets its Gmail id and history id), its From domain, subject and
+    /// attachments read from `raw`.
+    pub(crate) fn into_message(self, n: usize) -> SimMessage {
+        let parsed = mail_parser::MessageParser::default().parse(&self.raw);
+        let from_domain = parsed
+            .as_ref()
+            .and_then(|m| m.from())
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase())
+            .unwrap_or_default();
+        let subject = parsed
+            .as_ref()
+            .and_then(|m| m.subject())
+            .unwrap_or_default()
+            .to_owned();
+        let attachments = parsed
+            .as_ref()
+            .map(|m| {
+                m.attachments()
+                    .map(|a| {
+                        (
+                            a.attachment_name().unwrap_or("attachment").to_owned(),
+                            a.content_type()
+                                .map(|c| match c.subtype() {
+                                    Some(sub) => format!("{}/{sub}", c.ctype()),
+                                    None => c.ctype().to_owned(),
+                                })
+                                .unwrap_or_else(|| "application/octet-stream".to_owned()),
+                            a.contents().to_vec(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id = format!("{:016x}", 0x18c0_0000_0000_0000u64 + (n as u64) * 7919);
+        SimMessage {
+            thread_id: id.clone(),
+            id,
+            history_id: 1000 + n as u64 * 3,
+            internal_date: self.internal_date,
+            labels: self.labels,
+            from_domain,
+            subject,
+            raw: self.raw,
+            attachments,
+        }
+    }
 }
 
 struct Shop {

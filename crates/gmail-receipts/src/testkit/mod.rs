@@ -35,7 +35,7 @@ use spend_http::testkit::LoopbackServer;
 
 #[cfg(feature = "imap")]
 pub use imap_server::{TestImapAccount, TestImapServer};
-pub use mailbox::{SimMessage, pdf};
+pub use mailbox::{SimMail, SimMessage, pdf};
 pub use state::{Fault, SimStats};
 
 use crate::google::{Gmail, GmailError, GoogleEndpoints, GoogleOAuth, OAuthError, UserTokens};
@@ -49,6 +49,7 @@ pub struct SimConfig {
     seed: u64,
     units_per_minute: u32,
     token_ttl: Duration,
+    mailbox: Option<Vec<SimMail>>,
 }
 
 impl Default for SimConfig {
@@ -59,6 +60,7 @@ impl Default for SimConfig {
             seed: 7,
             units_per_minute: crate::google::quota::USER_UNITS_PER_MINUTE,
             token_ttl: Duration::from_secs(3600),
+            mailbox: None,
         }
     }
 }
@@ -85,6 +87,13 @@ impl SimConfig {
     /// Lifetime of access tokens.
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
         self.token_ttl = ttl;
+        self
+    }
+
+    /// Serves these messages (sorted by date) in place of a generated mailbox.
+    pub fn mailbox(mut self, mut mail: Vec<SimMail>) -> Self {
+        mail.sort_by_key(|m| m.internal_date);
+        self.mailbox = Some(mail);
         self
     }
 }
@@ -120,7 +129,14 @@ impl GmailSimulator {
     /// Generates the mailbox and starts serving it. One user has already
     /// granted access: see [`refresh_token`](Self::refresh_token).
     pub async fn start(config: SimConfig) -> Self {
-        let messages = mailbox::generate(config.messages, config.seed, now_ms());
+        let messages = match config.mailbox {
+            Some(mail) => mail
+                .into_iter()
+                .enumerate()
+                .map(|(n, m)| m.into_message(n))
+                .collect(),
+            None => mailbox::generate(config.messages, config.seed, now_ms()),
+        };
         let mut state = State::new(messages, config.units_per_minute, config.token_ttl);
         let refresh_token = "1//sim-granted-user".to_owned();
         state.refresh_tokens.push(refresh_token.clone());

@@ -1,4 +1,5 @@
-//! TrueLayer: accounts, cards, balances, settled and pending transactions.
+//! TrueLayer: accounts, cards, balances, settled and pending transactions,
+//! standing orders and direct debits.
 
 use futures_util::future::BoxFuture;
 use rust_decimal::Decimal;
@@ -8,8 +9,8 @@ use truelayer_client::models as tl;
 
 use super::{Page, Source, SourceError};
 use crate::model::{
-    Account, AccountKind, Checkpoint, Currency, Money, Transaction, TransactionRef,
-    TransactionStatus,
+    Account, AccountKind, Checkpoint, Currency, Mandate, MandateKind, Money, Transaction,
+    TransactionRef, TransactionStatus,
 };
 use crate::store::{Batch, TransactionQuery, UserStore};
 
@@ -285,11 +286,103 @@ impl TrueLayerSource {
             .filter(|t| !fresh.contains(t.id.as_str()))
             .map(Transaction::key)
             .collect();
+        let mandates = match task.kind {
+            AccountKind::Bank => self.mandates(&task.id).await?,
+            _ => Vec::new(),
+        };
         Ok(Page {
-            batch: Batch::default().transactions(rows).remove(removed),
+            batch: Batch::default()
+                .transactions(rows)
+                .mandates(mandates)
+                .remove(removed),
             ..Page::default()
         })
     }
+
+    /// The account's standing orders and direct debits (none where the
+    /// provider does not support the endpoint).
+    async fn mandates(&self, account_id: &str) -> Result<Vec<Mandate>, SourceError> {
+        let standing = match self.data.accounts().standing_orders(account_id).await {
+            Ok(s) => s,
+            Err(e) if is_not_supported(&e) => Vec::new(),
+            Err(e) => return Err(self.reauth(e)),
+        };
+        let debits = match self.data.accounts().direct_debits(account_id).await {
+            Ok(d) => d,
+            Err(e) if is_not_supported(&e) => Vec::new(),
+            Err(e) => return Err(self.reauth(e)),
+        };
+        let mut out = Vec::with_capacity(standing.len() + debits.len());
+        for so in &standing {
+            out.push(standing_order(account_id, so)?);
+        }
+        for dd in &debits {
+            out.push(direct_debit(account_id, dd)?);
+        }
+        Ok(out)
+    }
+}
+
+fn optional_money(
+    amount: Option<Decimal>,
+    currency_code: Option<&str>,
+) -> Result<Option<Money>, SourceError> {
+    match (amount, currency_code) {
+        (Some(a), Some(c)) => Ok(Some(money(a.abs(), currency(c)?)?)),
+        (Some(a), None) => Ok(Some(money(a.abs(), Currency::GBP)?)),
+        _ => Ok(None),
+    }
+}
+
+/// A standing order in the model. TrueLayer gives no id: the key is a
+/// fingerprint of what identifies the instruction (payee, reference, first
+/// payment), so the same order synced again is the same row.
+fn standing_order(account_id: &str, so: &tl::StandingOrder) -> Result<Mandate, SourceError> {
+    let payee = so.payee.clone().unwrap_or_default();
+    let first = so
+        .first_payment_date
+        .as_ref()
+        .map(|t| t.as_str().to_owned());
+    let seed = format!(
+        "{payee}\u{1f}{}\u{1f}{}",
+        so.reference.as_deref().unwrap_or(""),
+        first.as_deref().unwrap_or("")
+    );
+    let id = format!(
+        "so:{}",
+        blob_store::sha256_hex(seed.as_bytes())
+            .get(..24)
+            .unwrap_or_default()
+    );
+    let code = so.currency.as_ref().map(|c| c.as_str());
+    let mut m = Mandate::new(SOURCE, account_id, &id, MandateKind::StandingOrder, &payee);
+    m.reference = so.reference.clone();
+    m.frequency = Some(so.frequency.clone());
+    m.status = so.status.as_ref().map(|s| s.as_str().to_owned());
+    m.next_on = so.next_payment_date.as_ref().and_then(|t| t.date());
+    m.next_amount = optional_money(so.next_payment_amount, code)?;
+    m.raw = serde_json::to_value(so).ok();
+    Ok(m)
+}
+
+fn direct_debit(account_id: &str, dd: &tl::DirectDebit) -> Result<Mandate, SourceError> {
+    let code = dd.currency.as_ref().map(|c| c.as_str());
+    let mut m = Mandate::new(
+        SOURCE,
+        account_id,
+        &dd.direct_debit_id,
+        MandateKind::DirectDebit,
+        &dd.name,
+    );
+    m.reference = Some(dd.meta.provider_mandate_identification.clone()).filter(|r| !r.is_empty());
+    m.status = dd.status.as_ref().map(|s| s.as_str().to_owned());
+    m.previous_on = dd
+        .previous_payment_timestamp
+        .as_ref()
+        .and_then(|t| t.date());
+    m.previous_amount = optional_money(dd.previous_payment_amount, code)?;
+    m.raw = serde_json::to_value(dd).ok();
+    Ok(m)
 }
 
 fn is_not_supported(e: &truelayer_client::Error) -> bool {

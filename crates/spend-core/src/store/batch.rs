@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Account, ApplePurchase, Checkpoint, Document, Email, Enrichment, Match, Order, Receipt,
-    Transaction, TransactionRef,
+    Account, ApplePurchase, Checkpoint, Document, Email, Enrichment, Mandate, Match, MatchTarget,
+    Order, Receipt, Transaction, TransactionRef,
 };
 
 /// Records of any kind to upsert together, and optionally the checkpoint
@@ -22,6 +22,8 @@ pub struct Batch {
     pub accounts: Vec<Account>,
     /// Transactions.
     pub transactions: Vec<Transaction>,
+    /// Standing orders and direct debits.
+    pub mandates: Vec<Mandate>,
     /// Orders.
     pub orders: Vec<Order>,
     /// Apple purchases.
@@ -38,6 +40,9 @@ pub struct Batch {
     pub enrichments: Vec<Enrichment>,
     /// Transactions to remove (a pending one that settled under a new id).
     pub removed: Vec<TransactionRef>,
+    /// Matches to remove, by `(transaction, target)` (a suggestion the
+    /// matcher no longer makes).
+    pub unmatched: Vec<(TransactionRef, MatchTarget)>,
     /// The checkpoint to store with them.
     pub checkpoint: Option<Checkpoint>,
 }
@@ -55,13 +60,19 @@ macro_rules! setters {
         }
     };
 }
-setters!(accounts: Account, transactions: Transaction, orders: Order, apple_purchases: ApplePurchase,
+setters!(accounts: Account, transactions: Transaction, mandates: Mandate, orders: Order, apple_purchases: ApplePurchase,
     emails: Email, receipts: Receipt, documents: Document, matches: Match, enrichments: Enrichment);
 
 impl Batch {
     /// Removes these transactions in the same transaction as the writes.
     pub fn remove(mut self, keys: Vec<TransactionRef>) -> Self {
         self.removed.extend(keys);
+        self
+    }
+
+    /// Removes these matches in the same transaction as the writes.
+    pub fn unmatch(mut self, pairs: Vec<(TransactionRef, MatchTarget)>) -> Self {
+        self.unmatched.extend(pairs);
         self
     }
 
@@ -75,6 +86,7 @@ impl Batch {
     pub fn is_empty(&self) -> bool {
         self.accounts.is_empty()
             && self.transactions.is_empty()
+            && self.mandates.is_empty()
             && self.orders.is_empty()
             && self.apple_purchases.is_empty()
             && self.emails.is_empty()
@@ -83,6 +95,7 @@ impl Batch {
             && self.matches.is_empty()
             && self.enrichments.is_empty()
             && self.removed.is_empty()
+            && self.unmatched.is_empty()
             && self.checkpoint.is_none()
     }
 }
@@ -112,6 +125,8 @@ pub struct Written {
     pub accounts: Upserted,
     /// Transactions.
     pub transactions: Upserted,
+    /// Standing orders and direct debits.
+    pub mandates: Upserted,
     /// Orders.
     pub orders: Upserted,
     /// Apple purchases.
@@ -128,4 +143,6 @@ pub struct Written {
     pub enrichments: Upserted,
     /// Transactions removed.
     pub removed: u64,
+    /// Matches removed.
+    pub unmatched: u64,
 }

@@ -47,8 +47,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 
 use crate::model::{
-    Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Match, Order,
-    Receipt, SyncRun, Transaction, TransactionRef, UserId,
+    Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Mandate, Match,
+    Order, Receipt, SyncRun, Transaction, TransactionRef, UserId,
 };
 
 /// The result of a store call.
@@ -146,6 +146,9 @@ pub trait UserStore: Send + Sync {
 
     /// Apple purchases, newest first.
     fn apple_purchases(&self) -> BoxFuture<'_, Result<Vec<ApplePurchase>>>;
+
+    /// Standing orders and direct debits, by account.
+    fn mandates(&self) -> BoxFuture<'_, Result<Vec<Mandate>>>;
 
     /// One email by its key.
     fn email<'a>(

@@ -100,6 +100,7 @@ fn everything() -> Batch {
     Batch::default()
         .accounts(vec![fixtures::account()])
         .transactions(vec![tx.clone()])
+        .mandates(vec![fixtures::mandate()])
         .orders(vec![fixtures::order()])
         .apple_purchases(vec![fixtures::apple()])
         .emails(vec![fixtures::email("<m1@amazon.co.uk>")])
@@ -134,6 +135,7 @@ async fn every_kind_round_trips_whole(store: &dyn Store, prefix: &str) -> CheckR
     for (kind, up, n) in [
         ("accounts", w.accounts, 1),
         ("transactions", w.transactions, 1),
+        ("mandates", w.mandates, 1),
         ("orders", w.orders, 1),
         ("apple", w.apple_purchases, 1),
         ("emails", w.emails, 1),
@@ -162,6 +164,7 @@ async fn every_kind_round_trips_whole(store: &dyn Store, prefix: &str) -> CheckR
         batch.apple_purchases,
         "apple purchases"
     );
+    ensure_eq!(u.mandates().await.map_err(e)?, batch.mandates, "mandates");
     ensure_eq!(
         u.email("gmail:alex@example.org", "<m1@amazon.co.uk>")
             .await
@@ -192,6 +195,13 @@ async fn every_kind_round_trips_whole(store: &dyn Store, prefix: &str) -> CheckR
         AccountKind::Other("savings-pot".into()),
         "an unknown kind is kept"
     );
+    let m = &batch.matches[0];
+    let gone = u
+        .write(Batch::default().unmatch(vec![(m.transaction.clone(), m.target.clone())]))
+        .await
+        .map_err(e)?;
+    ensure_eq!(gone.unmatched, 1, "a match removed");
+    ensure!(u.matches().await.map_err(e)?.is_empty(), "no match left");
     Ok(())
 }
 
@@ -202,6 +212,7 @@ async fn the_same_batch_twice_changes_nothing(store: &dyn Store, prefix: &str) -
     for (kind, up) in [
         ("accounts", again.accounts),
         ("transactions", again.transactions),
+        ("mandates", again.mandates),
         ("orders", again.orders),
         ("emails", again.emails),
         ("receipts", again.receipts),
@@ -845,6 +856,7 @@ async fn no_handle_reaches_another_users_rows(store: &dyn Store, prefix: &str) -
         b.apple_purchases().await.map_err(e)?.is_empty(),
         "apple purchases"
     );
+    ensure!(b.mandates().await.map_err(e)?.is_empty(), "mandates");
     ensure!(
         b.email("gmail:alex@example.org", "<m1@amazon.co.uk>")
             .await

@@ -76,6 +76,22 @@ pub(crate) fn order() -> Order {
     }
 }
 
+pub(crate) fn mandate() -> Mandate {
+    let mut m = Mandate::new(
+        "truelayer",
+        "acc-1",
+        "004ea8ce16b6ff57090b7bf8c7b483a1",
+        MandateKind::DirectDebit,
+        "EE",
+    );
+    m.reference = Some("EE-4471".into());
+    m.status = Some("Active".into());
+    m.previous_on = Some(date!(2026 - 02 - 15));
+    m.previous_amount = Some(Money::new(2500, Currency::GBP));
+    m.raw = Some(serde_json::json!({"direct_debit_id": "004ea8ce16b6ff57090b7bf8c7b483a1"}));
+    m
+}
+
 pub(crate) fn apple() -> ApplePurchase {
     ApplePurchase {
         order_id: "MT2Q8X9Z1B".into(),

@@ -67,6 +67,59 @@ const MERCHANTS: &[(&str, &str, [&str; 2], i64)] = &[
     ),
 ];
 
+/// Which of the sandbox's accounts a scripted transaction is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxAccount {
+    /// The current account ([`SandboxTransaction::CURRENT_ACCOUNT`]).
+    Current,
+    /// The credit card ([`SandboxTransaction::CARD`]).
+    Card,
+}
+
+/// A transaction a test or demo puts in the sandbox's bank (see
+/// [`SandboxConfig::script`](super::SandboxConfig::script)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandboxTransaction {
+    /// TrueLayer's `transaction_id`; the normalised id is derived from it
+    /// ([`SandboxTransaction::normalised_id`]).
+    pub id: String,
+    /// The account it is on.
+    pub account: SandboxAccount,
+    /// When it happened.
+    pub at: OffsetDateTime,
+    /// The bank's description (`AMZNMKTPLACE AMAZON.CO.UK`).
+    pub description: String,
+    /// The merchant, when the bank names one.
+    pub merchant: Option<String>,
+    /// Signed as the person sees it: money out is negative (the sandbox
+    /// shows card purchases as positive debits, as TrueLayer does).
+    pub amount_pence: i64,
+    /// TrueLayer's classification (`["Shopping", "General"]`).
+    pub classification: Vec<String>,
+    /// Still pending.
+    pub pending: bool,
+}
+
+impl SandboxTransaction {
+    /// The current account's id.
+    pub const CURRENT_ACCOUNT: &'static str = "56c7b029e0f8ec5a2334fb0ffc2fface";
+    /// The credit card's id.
+    pub const CARD: &'static str = "f7b093437032c216d4350b7d442b9c5ccc0e9f19";
+
+    /// The `normalised_provider_transaction_id` the sandbox gives it.
+    pub fn normalised_id(&self) -> String {
+        format!("txn-{}", self.id)
+    }
+
+    /// The account id it is on.
+    pub fn account_id(&self) -> &'static str {
+        match self.account {
+            SandboxAccount::Current => Self::CURRENT_ACCOUNT,
+            SandboxAccount::Card => Self::CARD,
+        }
+    }
+}
+
 pub(crate) struct Bank {
     pub accounts: Vec<Account>,
     pub cards: Vec<Card>,
@@ -84,7 +137,12 @@ fn pence(p: i64) -> Decimal {
 }
 
 impl Bank {
-    pub fn generate(seed: u64, days: u32, now: OffsetDateTime) -> Bank {
+    pub fn generate(
+        seed: u64,
+        days: u32,
+        now: OffsetDateTime,
+        script: Option<&[SandboxTransaction]>,
+    ) -> Bank {
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut bank = Bank {
             accounts: Vec::new(),
@@ -98,9 +156,9 @@ impl Bank {
             next_id: seed.wrapping_mul(1_000_003),
         };
         let stamp = Timestamp::from_datetime(now);
-        let current = "56c7b029e0f8ec5a2334fb0ffc2fface".to_owned();
+        let current = SandboxTransaction::CURRENT_ACCOUNT.to_owned();
         let savings = "0b1a2f9e0c6d4e3b8a7f6e5d4c3b2a19".to_owned();
-        let card = "f7b093437032c216d4350b7d442b9c5ccc0e9f19".to_owned();
+        let card = SandboxTransaction::CARD.to_owned();
         for (id, kind, name, number) in [
             (
                 &current,
@@ -185,7 +243,12 @@ impl Bank {
                     ["Bills and Utilities", "Mobile phone"],
                 ));
             }
-            for _ in 0..rng.usize(1..=3) {
+            let purchases = if script.is_some() {
+                0
+            } else {
+                rng.usize(1..=3)
+            };
+            for _ in 0..purchases {
                 let (desc, merchant, class, typical) = MERCHANTS[rng.usize(..MERCHANTS.len())];
                 let amount = typical * i64::from(rng.u32(60..=160)) / 100;
                 if rng.bool() {
@@ -213,35 +276,25 @@ impl Bank {
             }
         }
         let now_at = now.replace_time(Time::MIDNIGHT);
-        let current_pending = vec![
-            bank.tx(
-                now_at,
-                "TESCO STORES 2041",
-                Some("Tesco"),
-                -1_287,
-                TransactionType::Debit,
-                TransactionCategory::Purchase,
-                ["Shopping", "Groceries"],
-            ),
-            bank.tx(
-                now_at,
-                "UBER *TRIP HELP.UBER.COM",
-                Some("Uber"),
-                -915,
-                TransactionType::Debit,
-                TransactionCategory::Purchase,
-                ["Transport", "Taxi"],
-            ),
-        ];
-        let card_pending = vec![bank.tx(
-            now_at,
-            "AMAZON.CO.UK*PN2X81ZZ4",
-            Some("Amazon"),
-            3_499,
-            TransactionType::Debit,
-            TransactionCategory::Purchase,
-            ["Shopping", "General"],
-        )];
+        let mut current_pending = Vec::new();
+        let mut card_pending = Vec::new();
+        if let Some(script) = script {
+            for scripted in script {
+                let tx = bank.scripted(scripted);
+                let list = match (scripted.account, scripted.pending) {
+                    (SandboxAccount::Current, false) => &mut current_txs,
+                    (SandboxAccount::Current, true) => &mut current_pending,
+                    (SandboxAccount::Card, false) => &mut card_txs,
+                    (SandboxAccount::Card, true) => &mut card_pending,
+                };
+                list.push(tx);
+            }
+            for list in [&mut current_txs, &mut card_txs] {
+                list.sort_by_key(|t| t.timestamp.parse());
+            }
+        } else {
+            bank.generated_pending(now_at, &mut current_pending, &mut card_pending);
+        }
 
         let current_balance: Decimal =
             pence(250_000) + current_txs.iter().map(|t| t.amount).sum::<Decimal>();
@@ -326,6 +379,70 @@ impl Bank {
         bank.pending.insert(savings, Vec::new());
         bank.pending.insert(card, card_pending);
         bank
+    }
+
+    fn generated_pending(
+        &mut self,
+        now_at: OffsetDateTime,
+        current: &mut Vec<Transaction>,
+        card: &mut Vec<Transaction>,
+    ) {
+        current.push(self.tx(
+            now_at,
+            "TESCO STORES 2041",
+            Some("Tesco"),
+            -1_287,
+            TransactionType::Debit,
+            TransactionCategory::Purchase,
+            ["Shopping", "Groceries"],
+        ));
+        current.push(self.tx(
+            now_at,
+            "UBER *TRIP HELP.UBER.COM",
+            Some("Uber"),
+            -915,
+            TransactionType::Debit,
+            TransactionCategory::Purchase,
+            ["Transport", "Taxi"],
+        ));
+        card.push(self.tx(
+            now_at,
+            "AMAZON.CO.UK*PN2X81ZZ4",
+            Some("Amazon"),
+            3_499,
+            TransactionType::Debit,
+            TransactionCategory::Purchase,
+            ["Shopping", "General"],
+        ));
+    }
+
+    /// A scripted transaction as TrueLayer shows it: card purchases as
+    /// positive debits, account payments as negative ones.
+    fn scripted(&mut self, s: &SandboxTransaction) -> Transaction {
+        let out = s.amount_pence < 0;
+        let shown = match s.account {
+            SandboxAccount::Current => s.amount_pence,
+            SandboxAccount::Card => -s.amount_pence,
+        };
+        let (kind, category) = if out {
+            (TransactionType::Debit, TransactionCategory::Purchase)
+        } else {
+            (TransactionType::Credit, TransactionCategory::Credit)
+        };
+        let mut tx = self.tx(
+            s.at,
+            &s.description,
+            s.merchant.as_deref(),
+            shown,
+            kind,
+            category,
+            ["", ""],
+        );
+        tx.transaction_classification = s.classification.clone();
+        tx.transaction_id = s.id.clone();
+        tx.normalised_provider_transaction_id = Some(s.normalised_id());
+        tx.provider_transaction_id = Some(format!("p-{}", s.id));
+        tx
     }
 
     fn id(&mut self) -> String {

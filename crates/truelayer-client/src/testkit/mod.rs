@@ -35,6 +35,8 @@ use secrecy::SecretString;
 use spend_http::testkit::LoopbackServer;
 use url::Url;
 
+pub use bank::{SandboxAccount, SandboxTransaction};
+
 use crate::{ClientCredentials, Environment};
 use state::{Injection, State};
 
@@ -51,6 +53,10 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Behave as a card-only provider: account endpoints answer 501 `endpoint_not_supported`.
     pub card_only: bool,
+    /// The person's own transactions: when set, they replace the generated
+    /// card purchases and pending transactions (salary, rent, the direct
+    /// debit, standing orders and balances stay).
+    pub script: Option<Vec<SandboxTransaction>>,
 }
 
 impl Default for SandboxConfig {
@@ -61,6 +67,7 @@ impl Default for SandboxConfig {
             history_days: 120,
             seed: 7,
             card_only: false,
+            script: None,
         }
     }
 }

@@ -53,6 +53,7 @@ impl State {
             config.seed,
             config.history_days,
             time::OffsetDateTime::now_utc(),
+            config.script.as_deref(),
         );
         State {
             config,

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use sqlx::{QueryBuilder, Row};
 
 use crate::model::{
-    Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Match, Order,
+    Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Mandate, Match, Order,
     Receipt, SyncRun, Transaction, TransactionRef, UserId,
 };
 use crate::store::sql::rows::{self, Get};
@@ -264,6 +264,7 @@ impl Scoped {
         let c = &mut *tx;
         w.accounts = upsert(c, u, &rows::ACCOUNTS, batch.accounts.iter().map(rows::account_row).collect()).await?;
         w.transactions = upsert(c, u, &rows::TRANSACTIONS, batch.transactions.iter().map(rows::transaction_row).collect()).await?;
+        w.mandates = upsert(c, u, &rows::MANDATES, batch.mandates.iter().map(rows::mandate_row).collect()).await?;
         w.orders = upsert(c, u, &rows::ORDERS, batch.orders.iter().map(rows::order_row).collect()).await?;
         w.apple_purchases = upsert(c, u, &rows::APPLE, batch.apple_purchases.iter().map(rows::apple_row).collect()).await?;
         w.emails = upsert(c, u, &rows::EMAILS, batch.emails.iter().map(rows::email_row).collect()).await?;
@@ -273,6 +274,19 @@ impl Scoped {
         w.enrichments = upsert(c, u, &rows::ENRICHMENTS, batch.enrichments.iter().map(rows::enrichment_row).collect()).await?;
         for key in &batch.removed {
             w.removed += delete_transaction(&mut tx, u, key).await?;
+        }
+        for (key, target) in &batch.unmatched {
+            w.unmatched += sqlx::query(
+                "DELETE FROM matches WHERE user_id = $1 AND tx_source = $2 AND tx_account = $3 AND tx_id = $4 AND target_key = $5",
+            )
+            .bind(u)
+            .bind(&key.source)
+            .bind(&key.account_id)
+            .bind(&key.id)
+            .bind(target.key())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         }
         if let Some(cp) = &batch.checkpoint {
             sqlx::query(
@@ -465,6 +479,18 @@ impl UserStore for Scoped {
             }
             let found = qb.build().fetch_all(&self.pool).await?;
             decode(&found, "orders", |r| rows::order(r))
+        })
+    }
+
+    fn mandates(&self) -> BoxFuture<'_, Result<Vec<Mandate>>> {
+        Box::pin(async move {
+            let found = sqlx::query(
+                "SELECT * FROM mandates WHERE user_id = $1 ORDER BY source, account_id, kind, payee, mandate_id",
+            )
+            .bind(self.user)
+            .fetch_all(&self.pool)
+            .await?;
+            decode(&found, "mandates", |r| rows::mandate(r))
         })
     }
 

@@ -140,6 +140,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_states",
         include_str!("../../../migrations/postgres/0003_rate_states.sql"),
     ),
+    (
+        4,
+        "mandates",
+        include_str!("../../../migrations/postgres/0004_mandates.sql"),
+    ),
 ];
 
 include!("backend.rs");

@@ -7,8 +7,8 @@ use time::macros::format_description;
 use super::{Param, Table, from_millis, millis};
 use crate::model::{
     Account, AccountKind, ApplePurchase, Checkpoint, Connection, ConnectionStatus, Currency,
-    Document, Email, Enrichment, EnrichmentSource, Match, MatchState, Money, Order, Receipt,
-    SyncRun, Transaction, TransactionRef, TransactionStatus,
+    Document, Email, Enrichment, EnrichmentSource, Mandate, MandateKind, Match, MatchState, Money,
+    Order, Receipt, SyncRun, Transaction, TransactionRef, TransactionStatus,
 };
 use crate::store::StoreError;
 
@@ -271,6 +271,67 @@ pub(crate) fn apple(r: &impl Get) -> Result<ApplePurchase> {
         purchased_on: r.date("purchased_on")?,
         total: r.money("total_minor", "currency")?,
         items: r.json("items")?,
+        raw: r.opt_json("raw")?,
+    })
+}
+
+pub(crate) const MANDATES: Table = Table {
+    name: "mandates",
+    key: &["source", "account_id", "mandate_id"],
+    columns: &[
+        "kind",
+        "payee",
+        "reference",
+        "frequency",
+        "status",
+        "next_on",
+        "next_minor",
+        "previous_on",
+        "previous_minor",
+        "currency",
+        "raw",
+    ],
+};
+
+pub(crate) fn mandate_row(m: &Mandate) -> Vec<Param> {
+    let currency = m.next_amount.or(m.previous_amount).map(|a| a.currency());
+    // One currency a mandate: an amount in another one is not stored as if it were in this one.
+    let minor = |a: Option<Money>| {
+        a.filter(|a| Some(a.currency()) == currency)
+            .map(|a| a.minor())
+    };
+    vec![
+        t(&m.source),
+        t(&m.account_id),
+        t(&m.id),
+        t(m.kind.as_str()),
+        t(&m.payee),
+        ot(&m.reference),
+        ot(&m.frequency),
+        ot(&m.status),
+        Param::OptText(m.next_on.map(format_date)),
+        Param::OptInt(minor(m.next_amount)),
+        Param::OptText(m.previous_on.map(format_date)),
+        Param::OptInt(minor(m.previous_amount)),
+        Param::OptText(currency.map(|c| c.code().to_owned())),
+        opt_json(&m.raw),
+    ]
+}
+
+pub(crate) fn mandate(r: &impl Get) -> Result<Mandate> {
+    Ok(Mandate {
+        source: r.text("source")?,
+        account_id: r.text("account_id")?,
+        id: r.text("mandate_id")?,
+        kind: MandateKind::from(r.text("kind")?.as_str()),
+        payee: r.text("payee")?,
+        reference: r.opt_text("reference")?,
+        frequency: r.opt_text("frequency")?,
+        status: r.opt_text("status")?,
+        next_on: r.opt_date("next_on")?,
+        next_amount: r.money("next_minor", "currency")?,
+        previous_on: r.opt_date("previous_on")?,
+        previous_amount: r.money("previous_minor", "currency")?,
         raw: r.opt_json("raw")?,
     })
 }

@@ -142,6 +142,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_states",
         include_str!("../../../migrations/sqlite/0003_rate_states.sql"),
     ),
+    (
+        4,
+        "mandates",
+        include_str!("../../../migrations/sqlite/0004_mandates.sql"),
+    ),
 ];
 
 include!("backend.rs");

@@ -2,7 +2,14 @@
 //! sandbox and a Gmail account), connected like real ones, so the whole
 //! product runs without credentials.
 
+mod letters;
+mod person;
+mod truth;
+
 use std::sync::Arc;
+
+pub use person::Person;
+pub use truth::{Case, GroundTruth, TruthLink};
 
 use crate::app::{AmazonApp, AppError, GoogleApp, Spend, TrueLayerApp};
 
@@ -20,6 +27,7 @@ pub struct Demo {
     gmail: gmail_receipts::testkit::GmailSimulator,
     amazon: amazon_sp_client::testkit::SpApiSimulator,
     amazon_time_scale: f64,
+    truth: GroundTruth,
 }
 
 /// How much history the demo person has.
@@ -31,6 +39,9 @@ pub struct DemoSize {
     pub emails: usize,
     /// Amazon orders.
     pub orders: usize,
+    /// Bank and card transactions (about: the charges of orders and
+    /// receipts, then everyday purchases up to this).
+    pub transactions: usize,
     /// Gmail's per-user quota (units a minute; Google's is 15,000).
     pub gmail_units_per_minute: u32,
     /// Amazon's usage plans sped up by this factor (1: Amazon's pace).
@@ -38,13 +49,15 @@ pub struct DemoSize {
 }
 
 impl Default for DemoSize {
-    /// The demo: four months of bank history, 300 messages, 60 orders,
-    /// Google's quota, Amazon's plans at 100x (so the demo takes seconds).
+    /// The demo: four months of bank history, 300 messages, 60 orders, 600
+    /// transactions, Google's quota, Amazon's plans at 100x (so the demo
+    /// takes seconds).
     fn default() -> Self {
         DemoSize {
             bank_days: 120,
             emails: 300,
             orders: 60,
+            transactions: 600,
             gmail_units_per_minute: 15_000,
             amazon_time_scale: 100.0,
         }
@@ -65,32 +78,45 @@ impl Demo {
 
     /// Starts the simulators with the person's history at `size`.
     pub async fn start_with(size: DemoSize) -> Demo {
+        let today = time::OffsetDateTime::now_utc().date();
+        Demo::start_person(Person::generate(&size, 7, today), size).await
+    }
+
+    /// Starts the simulators showing `person` (history of `size.bank_days`;
+    /// its quota and time scale from `size`).
+    pub async fn start_person(person: Person, size: DemoSize) -> Demo {
         Demo {
             truelayer: truelayer_client::testkit::Sandbox::start_with(
                 truelayer_client::testkit::SandboxConfig {
                     history_days: size.bank_days,
+                    script: Some(person.bank),
                     ..truelayer_client::testkit::SandboxConfig::default()
                 },
             )
             .await,
             gmail: gmail_receipts::testkit::GmailSimulator::start(
                 gmail_receipts::testkit::SimConfig::default()
-                    .messages(size.emails)
+                    .mailbox(person.mail)
                     .units_per_minute(size.gmail_units_per_minute),
             )
             .await,
             amazon: amazon_sp_client::testkit::SpApiSimulator::start(
                 amazon_sp_client::testkit::SimulatorConfig {
-                    orders: size.orders,
-                    days: i64::from(size.bank_days).min(3650),
                     time_scale: size.amazon_time_scale,
                     page_size: 20,
+                    script: Some(person.orders),
                     ..amazon_sp_client::testkit::SimulatorConfig::default()
                 },
             )
             .await,
             amazon_time_scale: size.amazon_time_scale,
+            truth: person.truth,
         }
+    }
+
+    /// Which transaction paid for which order or receipt.
+    pub fn truth(&self) -> &GroundTruth {
+        &self.truth
     }
 
     /// From now on `rate` of every simulator's API calls fail with 429 or
@@ -142,6 +168,31 @@ impl Demo {
                 self.amazon_time_scale,
             ))),
         })
+    }
+
+    /// The demo's three sources (bank, mailbox, Amazon), ready for the sync
+    /// engine, once [`connect`](Self::connect) has stored their consents.
+    ///
+    /// ```no_run
+    /// # async fn run(spend: spend_core::app::Spend) -> Result<(), spend_core::app::AppError> {
+    /// use spend_core::demo::Demo;
+    /// let demo = Demo::start().await;
+    /// demo.connect(&spend).await?;
+    /// for mut source in demo.sources(&spend, &Default::default()).await? {
+    ///     spend.engine().run(source.as_mut(), &mut |_| {}).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn sources(
+        &self,
+        spend: &Spend,
+        options: &crate::app::SyncSettings,
+    ) -> Result<Vec<Box<dyn crate::sources::Source>>, AppError> {
+        Ok(vec![
+            Box::new(spend.truelayer_source(&self.truelayer(), TRUELAYER_CONNECTION, options)?),
+            Box::new(spend.gmail_source(&self.google()?, GMAIL_ADDRESS, options)?),
+            Box::new(spend.sp_api_source(&self.amazon()?, SELLER).await?),
+        ])
     }
 
     /// Connects `spend` to the simulators (a consent each), as `spend connect` would.
