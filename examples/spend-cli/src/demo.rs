@@ -43,8 +43,20 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         let sources = demo.sources(&spend, &options).await?;
         let results = sync::run_all(&spend, sources).await;
         let ok = sync::summarise(&results, &[], args.json)?;
+        let matched = spend_core::matching::match_user(
+            spend.user.as_ref(),
+            &spend_core::matching::MatchOptions::default(),
+        )
+        .await?;
         if !args.json {
             holdings(&spend).await?;
+            println!(
+                "Matching tied {} charges to their orders and receipts automatically and suggested {} more (`spend matches`).\n",
+                matched.automatic, matched.suggested
+            );
+            println!(
+                "Next: `spend transactions --search amazon`, `spend matches --state suggested`, `spend receipts`, `spend reparse`."
+            );
         }
         Ok(ok)
     })
@@ -102,9 +114,6 @@ async fn holdings(spend: &Spend) -> anyhow::Result<()> {
         &rows,
         &["SPENT", "TRANSACTIONS"],
     )?;
-    writeln!(
-        out,
-        "\nNext: `spend transactions --search tesco`, `spend receipts`, `spend reparse`."
-    )?;
+    writeln!(out)?;
     Ok(())
 }

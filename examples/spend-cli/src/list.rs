@@ -79,10 +79,24 @@ pub fn transactions(args: TransactionArgs) -> anyhow::Result<()> {
             .map(|d| parse_day(d, "--to"))
             .transpose()?;
         let page = spend.user.transactions(&query).await?;
+        // What each charge paid for: its matches, declined ones aside.
+        let mut paid_for: std::collections::HashMap<_, Vec<String>> = Default::default();
+        for m in spend.user.matches().await? {
+            if m.state != spend_core::model::MatchState::Declined {
+                let label = m.explanation["target"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                paid_for.entry(m.transaction).or_default().push(label);
+            }
+        }
         let mut out = std::io::stdout().lock();
         if args.json {
             for t in &page.items {
-                writeln!(out, "{}", serde_json::to_string(t)?)?;
+                let mut v = serde_json::to_value(t)?;
+                v["paid_for"] =
+                    serde_json::json!(paid_for.get(&t.key()).cloned().unwrap_or_default());
+                writeln!(out, "{v}")?;
             }
             return Ok(());
         }
@@ -97,7 +111,10 @@ pub fn transactions(args: TransactionArgs) -> anyhow::Result<()> {
                     t.merchant.clone().unwrap_or_default(),
                     t.category.clone().unwrap_or_default(),
                     t.status.to_string(),
-                    t.account_id.clone(),
+                    paid_for
+                        .get(&t.key())
+                        .map(|labels| labels.join("; "))
+                        .unwrap_or_default(),
                 ]
             })
             .collect();
@@ -110,7 +127,7 @@ pub fn transactions(args: TransactionArgs) -> anyhow::Result<()> {
                 "MERCHANT",
                 "CATEGORY",
                 "STATUS",
-                "ACCOUNT",
+                "FOR",
             ],
             &rows,
             &["AMOUNT"],

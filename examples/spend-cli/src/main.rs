@@ -4,6 +4,7 @@ mod connect;
 mod demo;
 mod import;
 mod list;
+mod matching;
 mod parse;
 mod progress;
 mod sources;
@@ -44,6 +45,11 @@ enum Command {
     Receipts(list::ListArgs),
     /// List stored orders.
     Orders(list::ListArgs),
+    /// Tie each charge to the order, receipt or purchase behind it; or
+    /// confirm or decline one match (`spend match confirm ID`).
+    Match(matching::MatchArgs),
+    /// List matches with their explanations.
+    Matches(matching::MatchesArgs),
     /// Run the current receipt parsers over every stored email again.
     Reparse {
         /// Print JSON.
@@ -76,6 +82,8 @@ fn main() -> anyhow::Result<()> {
         Command::Transactions(args) => list::transactions(args),
         Command::Receipts(args) => list::receipts(args),
         Command::Orders(args) => list::orders(args),
+        Command::Match(args) => matching::run(args),
+        Command::Matches(args) => matching::list(args),
         Command::Reparse { json } => list::reparse(json),
         Command::Connections { json } => list::connections(json),
     };

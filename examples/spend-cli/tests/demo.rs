@@ -130,6 +130,56 @@ fn the_demo_syncs_the_simulated_providers_into_the_default_store() {
     assert!(reparsed["emails"].as_u64().unwrap() > 100);
     assert_eq!(reparsed["updated"], 0);
 
+    // The demo matched as it synced; running it again changes nothing.
+    let (out, err, ok) = spend(&data, &["match", "--json"], "demo");
+    assert!(ok, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["automatic"].as_u64().unwrap() > 100, "{report}");
+    assert_eq!(report["withdrawn"], 0, "{report}");
+    let (out, _, ok) = spend(
+        &data,
+        &["matches", "--state", "suggested", "--json"],
+        "demo",
+    );
+    assert!(ok);
+    let suggested: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(suggested.len() >= 2, "{out}");
+    assert!(
+        suggested
+            .iter()
+            .all(|m| m["explanation"]["parts"]["amount"]["why"].is_string())
+    );
+    let confirm = suggested[0]["id"].as_str().unwrap();
+    let decline = suggested[1]["id"].as_str().unwrap();
+    let (out, err, ok) = spend(&data, &["match", "confirm", confirm], "demo");
+    assert!(ok && out.contains("confirmed"), "{out}{err}");
+    let (out, err, ok) = spend(&data, &["match", "decline", decline], "demo");
+    assert!(ok && out.contains("declined"), "{out}{err}");
+    let (_, err, ok) = spend(&data, &["match", "confirm", "zzzz"], "demo");
+    assert!(!ok && err.contains("no match has the id"), "{err}");
+    let (out, _, ok) = spend(&data, &["match", "--json"], "demo");
+    assert!(ok);
+    let again: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        again["proposals"].as_array().unwrap().iter().all(|p| {
+            p["transaction"] != suggested[1]["transaction"] || p["target"] != suggested[1]["target"]
+        }),
+        "a declined pair is not proposed again"
+    );
+    let (out, _, ok) = spend(
+        &data,
+        &["transactions", "--search", "amzn", "--json"],
+        "demo",
+    );
+    assert!(ok);
+    assert!(
+        out.lines().any(|l| l.contains("\"paid_for\":[\"Amazon")),
+        "charges show what they paid for: {out}"
+    );
+
     // Another user of the same store sees none of it.
     let (out, _, ok) = spend(&data, &["transactions", "--json"], "someone-else");
     assert!(ok && out.is_empty(), "{out}");

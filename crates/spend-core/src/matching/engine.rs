@@ -259,7 +259,7 @@ impl Matcher {
                     let r = &pairs[j];
                     serde_json::json!({
                         "target": candidates[r.candidate].label,
-                        "transaction": charges[r.charge].description,
+                        "transaction": charges[r.charge].label,
                         "score": r.total,
                         "why_lost": format!("{:.2} below", p.total - r.total),
                     })
@@ -299,6 +299,7 @@ impl Matcher {
         total: f64,
     ) -> serde_json::Value {
         serde_json::json!({
+            "transaction": charge.label,
             "target": c.label,
             "role": match role { Role::Purchase => "purchase", Role::Refund => "refund" },
             "score": total,

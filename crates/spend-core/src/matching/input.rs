@@ -29,6 +29,8 @@ pub struct Charge {
     pub foreign: Option<(Currency, i64)>,
     /// Not settled yet.
     pub pending: bool,
+    /// What it was, for people: `2026-03-02 -£25.97 AMAZON.CO.UK*2K4RT51X4`.
+    pub label: String,
 }
 
 impl Charge {
@@ -62,6 +64,7 @@ impl Charge {
             description: tx.description.to_uppercase(),
             foreign: foreign_amount(&tx.description, tx.amount.currency()),
             pending: tx.status == TransactionStatus::Pending,
+            label: format!("{} {} {}", tx.date, tx.amount, tx.description),
         }
     }
 }
