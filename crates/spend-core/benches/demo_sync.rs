@@ -64,7 +64,7 @@ fn main() {
         let amazon_minimum = (pages - 20.0).max(0.0) * 180.0 / size.amazon_time_scale;
         let sources: Vec<(Box<dyn Source>, f64)> = vec![
             (Box::new(spend.truelayer_source(&demo.truelayer(), TRUELAYER_CONNECTION, &options).expect("truelayer")), 0.0),
-            (Box::new(spend.gmail_source(&demo.google().expect("google"), GMAIL_ADDRESS, &options).expect("gmail")), -1.0),
+            (Box::new(spend.gmail_source(&demo.google().expect("google"), GMAIL_ADDRESS, &options).await.expect("gmail")), -1.0),
             (Box::new(spend.sp_api_source(&demo.amazon().expect("amazon"), SELLER).await.expect("sp-api")), amazon_minimum),
         ];
         let started = Instant::now();

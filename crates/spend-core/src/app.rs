@@ -535,8 +535,10 @@ impl Spend {
         Ok(profile.email_address)
     }
 
-    /// A Gmail source for the account `address`.
-    pub fn gmail_source(
+    /// A Gmail source for the account `address`. Its quota pacing (Gmail's
+    /// per-user units a minute) is shared through the store, so two
+    /// processes syncing one account never start with two full buckets.
+    pub async fn gmail_source(
         &self,
         app: &GoogleApp,
         address: &str,
@@ -547,7 +549,16 @@ impl Spend {
             self.vault
                 .slot(self.user.clone(), "gmail", address, "refresh_token"),
         );
-        let mut builder = Gmail::builder(Arc::new(CachedTokenSource::new(refresh)));
+        let state =
+            crate::store::StoreRateState::open(self.store.clone(), &format!("gmail:{address}"))
+                .await?;
+        let limiter = spend_http::RateLimiter::new()
+            .with_store(state)
+            .map_err(|e| {
+                AppError::Source(SourceError::Invalid(format!("rate-limit state: {e}")))
+            })?;
+        let mut builder = Gmail::builder(Arc::new(CachedTokenSource::new(refresh)))
+            .rate_limiter(Arc::new(limiter));
         if let Some(base) = &app.base_url {
             builder = builder.base_url(base.clone());
         }

@@ -152,6 +152,25 @@ async fn the_demo_person_is_one_coherent_life() {
         problems.len()
     );
     assert!(problems.is_empty(), "{problems:#?}");
+    // Gmail's quota pacing was saved in the store for the next process.
+    let mut gmail_buckets = Vec::new();
+    for _ in 0..50 {
+        gmail_buckets = spend
+            .store
+            .rate_states("gmail:alex@example.org")
+            .await
+            .unwrap();
+        if !gmail_buckets.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        gmail_buckets
+            .iter()
+            .any(|(operation, _, _)| operation == "gmail.user-quota"),
+        "{gmail_buckets:?}"
+    );
     let mandates = spend.user.mandates().await.unwrap();
     let kinds: Vec<&str> = mandates.iter().map(|m| m.kind.as_str()).collect();
     assert_eq!(kinds, ["direct_debit", "standing_order"], "{mandates:#?}");

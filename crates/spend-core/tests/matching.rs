@@ -44,7 +44,7 @@ fn accuracy(truth: &GroundTruth, proposals: &[Proposal]) -> Accuracy {
         wrong_auto: proposals
             .iter()
             .filter(|p| p.state == MatchState::Automatic && !truth_pairs.contains(&key(p)))
-            .map(|p| format!("{:#}", p.explanation))
+            .map(|p| format!("{:#}", p.explanation.to_json()))
             .collect(),
         missed: truth
             .links

@@ -131,11 +131,17 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
             report.matcher_ms,
             if args.dry_run { "; dry run, nothing stored" } else { "" }
         )?;
+        let explained: Vec<serde_json::Value> = report
+            .proposals
+            .iter()
+            .map(|p| p.explanation.to_json())
+            .collect();
         let suggested = report
             .proposals
             .iter()
-            .filter(|p| p.state == MatchState::Suggested)
-            .map(|p| {
+            .zip(&explained)
+            .filter(|(p, _)| p.state == MatchState::Suggested)
+            .map(|(p, why)| {
                 let m = Match {
                     transaction: p.transaction.clone(),
                     target: p.target.clone(),
@@ -143,7 +149,7 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
                     score: p.score,
                     explanation: serde_json::Value::Null,
                 };
-                (match_id(&m), &p.state, p.score, &p.explanation)
+                (match_id(&m), &p.state, p.score, why)
             });
         let rows = rows(suggested);
         if !rows.is_empty() {

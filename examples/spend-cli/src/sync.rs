@@ -147,7 +147,7 @@ pub async fn sources(
                 )),
             },
             "gmail" => match &apps.google {
-                Some(app) => out.push(Box::new(spend.gmail_source(app, &c.name, options)?)),
+                Some(app) => out.push(Box::new(spend.gmail_source(app, &c.name, options).await?)),
                 None => missing.push((
                     id,
                     anyhow::anyhow!("set GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET)"),

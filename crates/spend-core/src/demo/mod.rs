@@ -190,7 +190,11 @@ impl Demo {
     ) -> Result<Vec<Box<dyn crate::sources::Source>>, AppError> {
         Ok(vec![
             Box::new(spend.truelayer_source(&self.truelayer(), TRUELAYER_CONNECTION, options)?),
-            Box::new(spend.gmail_source(&self.google()?, GMAIL_ADDRESS, options)?),
+            Box::new(
+                spend
+                    .gmail_source(&self.google()?, GMAIL_ADDRESS, options)
+                    .await?,
+            ),
             Box::new(spend.sp_api_source(&self.amazon()?, SELLER).await?),
         ])
     }

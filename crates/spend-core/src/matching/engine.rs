@@ -7,10 +7,11 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::assign::{Edge, assign};
+use super::explanation::Explanation;
 use super::input::{Candidate, CandidateKind, Charge, Role};
-use super::merchant::LearnedAliases;
+use super::merchant::{LearnedAliases, MerchantKey};
 use super::params::MatchParams;
-use super::score::{FX_TOLERANCE, MAX_TIP, Parts, approximate_rate, reasons, score, window};
+use super::score::{FX_TOLERANCE, MAX_TIP, Parts, approximate_rate, score, window};
 use crate::model::{Currency, MatchState, MatchTarget, TransactionRef};
 
 /// A match the matcher proposes.
@@ -25,7 +26,7 @@ pub struct Proposal {
     /// Its score, 0 to 1.
     pub score: f64,
     /// Each part's score and why, the runner-up, and the group it is part of.
-    pub explanation: serde_json::Value,
+    pub explanation: Explanation,
 }
 
 /// Matches charges to candidates.
@@ -49,10 +50,19 @@ pub struct Matcher {
     declined: HashSet<(TransactionRef, MatchTarget)>,
 }
 
-/// Candidates of one role, by currency and day, each day sorted by amount.
+/// Candidates of one kind, per currency in one array sorted by (day,
+/// amount), with where each day starts: a window of days is one contiguous
+/// slice, so scanning it stays in cache.
 struct Index {
     first_day: i64,
-    by_currency: HashMap<Currency, Vec<Vec<(i64, usize)>>>,
+    by_currency: HashMap<Currency, Days>,
+}
+
+struct Days {
+    /// `starts[d]..starts[d + 1]` are day `d`'s entries.
+    starts: Vec<usize>,
+    /// (amount, candidate), sorted by day then amount.
+    entries: Vec<(i64, usize)>,
 }
 
 fn day_number(d: time::Date) -> i64 {
@@ -60,11 +70,7 @@ fn day_number(d: time::Date) -> i64 {
 }
 
 impl Index {
-    fn build(candidates: &[Candidate], role: Role) -> Index {
-        let fits = |c: &Candidate| match role {
-            Role::Purchase => !c.refund,
-            Role::Refund => c.refund || c.kind != CandidateKind::Receipt,
-        };
+    fn build(candidates: &[Candidate], fits: impl Fn(&Candidate) -> bool) -> Index {
         let first_day = candidates
             .iter()
             .map(|c| day_number(c.date))
@@ -76,18 +82,26 @@ impl Index {
             .max()
             .unwrap_or(0);
         let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
-        let mut by_currency: HashMap<Currency, Vec<Vec<(i64, usize)>>> = HashMap::new();
+        let mut rows: HashMap<Currency, Vec<(usize, i64, usize)>> = HashMap::new();
         for (i, c) in candidates.iter().enumerate().filter(|(_, c)| fits(c)) {
-            let buckets = by_currency
-                .entry(c.currency)
-                .or_insert_with(|| vec![Vec::new(); days]);
-            buckets[(day_number(c.date) - first_day) as usize].push((c.minor, i));
+            let day = (day_number(c.date) - first_day) as usize;
+            rows.entry(c.currency).or_default().push((day, c.minor, i));
         }
-        for buckets in by_currency.values_mut() {
-            for bucket in buckets {
-                bucket.sort_unstable();
-            }
-        }
+        let by_currency = rows
+            .into_iter()
+            .map(|(currency, mut rows)| {
+                rows.sort_unstable();
+                let mut starts = vec![0; days + 1];
+                for &(day, _, _) in &rows {
+                    starts[day + 1] += 1;
+                }
+                for d in 0..days {
+                    starts[d + 1] += starts[d];
+                }
+                let entries = rows.into_iter().map(|(_, m, i)| (m, i)).collect();
+                (currency, Days { starts, entries })
+            })
+            .collect();
         Index {
             first_day,
             by_currency,
@@ -105,13 +119,14 @@ impl Index {
         to: time::Date,
         out: &mut Vec<usize>,
     ) {
-        let Some(buckets) = self.by_currency.get(&currency) else {
+        let Some(days) = self.by_currency.get(&currency) else {
             return;
         };
+        let last = days.starts.len() as i64 - 2;
         let start = (day_number(from) - self.first_day).max(0);
-        let end = (day_number(to) - self.first_day).min(buckets.len() as i64 - 1);
+        let end = (day_number(to) - self.first_day).min(last);
         for day in start..=end {
-            let bucket = &buckets[day as usize];
+            let bucket = &days.entries[days.starts[day as usize]..days.starts[day as usize + 1]];
             let at = bucket.partition_point(|(m, _)| *m < lo);
             out.extend(
                 bucket[at..]
@@ -123,12 +138,14 @@ impl Index {
     }
 }
 
-/// The amounts of candidates in `currency` that may explain `charge`.
-fn amount_range(charge: &Charge, currency: Currency, role: Role) -> Option<(i64, i64)> {
+/// The amounts of candidates in `currency` that may explain `charge`
+/// (`tips`: the candidates are receipts, whose total may be less a tip).
+fn amount_range(charge: &Charge, currency: Currency, role: Role, tips: bool) -> Option<(i64, i64)> {
     let paid = charge.minor.abs();
     if currency == charge.currency {
         return Some(match role {
-            Role::Purchase => ((paid as f64 / (1.0 + MAX_TIP)).floor() as i64, paid),
+            Role::Purchase if tips => ((paid as f64 / (1.0 + MAX_TIP)).floor() as i64, paid),
+            Role::Purchase => (paid, paid),
             Role::Refund => (paid, i64::MAX),
         });
     }
@@ -189,12 +206,12 @@ impl Matcher {
         // Groups first, among charges and orders that no single record
         // explains to the penny: a split order has no charge of its total,
         // a combined charge no order of its amount.
-        let exact_rows: HashSet<usize> = pairs
+        let exact_rows: Marks = pairs
             .iter()
             .filter(|p| p.parts.amount >= 1.0 && p.parts.merchant >= self.params.automatic_merchant)
             .map(|p| p.charge)
             .collect();
-        let exact_cols: HashSet<usize> = pairs
+        let exact_cols: Marks = pairs
             .iter()
             .filter(|p| {
                 p.parts.amount >= 1.0
@@ -232,20 +249,18 @@ impl Matcher {
 
         // The best rival of each chosen pair: another candidate for its
         // charge, or another charge for its candidate.
-        let mut by_row: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut by_col: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_row = BestTwo::new(charges.len());
+        let mut by_col = BestTwo::new(candidates.len() * 2);
         for (i, p) in pairs.iter().enumerate() {
-            by_row.entry(p.charge).or_default().push(i);
-            by_col.entry(col(p)).or_default().push(i);
+            by_row.offer(p.charge, i, p.total);
+            by_col.offer(col(p), i, p.total);
         }
         for &i in &chosen {
             let p = &pairs[i];
-            let rival = by_row[&p.charge]
-                .iter()
-                .chain(&by_col[&col(p)])
-                .filter(|&&j| j != i)
-                .max_by(|a, b| pairs[**a].total.total_cmp(&pairs[**b].total))
-                .copied();
+            let rival = [by_row.other_than(p.charge, i), by_col.other_than(col(p), i)]
+                .into_iter()
+                .flatten()
+                .max_by(|a, b| pairs[*a].total.total_cmp(&pairs[*b].total));
             let rival_score = rival.map_or(0.0, |j| pairs[j].total);
             let c = &candidates[p.candidate];
             let automatic = p.total >= self.params.automatic
@@ -253,28 +268,24 @@ impl Matcher {
                 && p.total - rival_score >= self.params.margin
                 && (p.parts.merchant >= self.params.automatic_merchant || p.parts.reference >= 1.0)
                 && c.verified;
-            let mut explanation = self.explain(&charges[p.charge], c, p.role, &p.parts, p.total);
-            explanation["runner_up"] = match rival {
-                Some(j) => {
-                    let r = &pairs[j];
-                    serde_json::json!({
-                        "target": candidates[r.candidate].label,
-                        "transaction": charges[r.charge].label,
-                        "score": r.total,
-                        "why_lost": format!("{:.2} below", p.total - r.total),
-                    })
-                }
-                None => serde_json::Value::Null,
-            };
-            explanation["decision"] = serde_json::Value::String(if automatic {
-                "automatic: above the threshold with no close rival".into()
-            } else if !c.verified {
-                "suggested: the receipt's sender was not verified".into()
-            } else if p.total - rival_score < self.params.margin {
-                "suggested: a rival scores within the margin".into()
-            } else {
-                "suggested: below the automatic threshold".into()
+            let mut explanation = Explanation::new(&charges[p.charge], c, p.role, p.parts, p.total);
+            explanation.runner_up = rival.map(|j| {
+                let r = &pairs[j];
+                (
+                    candidates[r.candidate].label.clone(),
+                    charges[r.charge].label.clone(),
+                    r.total,
+                )
             });
+            explanation.decision = if automatic {
+                "automatic: above the threshold with no close rival"
+            } else if !c.verified {
+                "suggested: the receipt's sender was not verified"
+            } else if p.total - rival_score < self.params.margin {
+                "suggested: a rival scores within the margin"
+            } else {
+                "suggested: below the automatic threshold"
+            };
             out.push(Proposal {
                 transaction: charges[p.charge].key.clone(),
                 target: c.target.clone(),
@@ -288,23 +299,6 @@ impl Matcher {
             });
         }
         out
-    }
-
-    fn explain(
-        &self,
-        charge: &Charge,
-        c: &Candidate,
-        role: Role,
-        parts: &Parts,
-        total: f64,
-    ) -> serde_json::Value {
-        serde_json::json!({
-            "transaction": charge.label,
-            "target": c.label,
-            "role": match role { Role::Purchase => "purchase", Role::Refund => "refund" },
-            "score": total,
-            "parts": reasons(charge, c, role, parts),
-        })
     }
 
     fn pairs(&self, charges: &[Charge], candidates: &[Candidate]) -> Vec<Pair> {
@@ -325,26 +319,38 @@ impl Matcher {
                 evidence_only.insert(k);
             }
         }
-        let purchases = Index::build(candidates, Role::Purchase);
-        let refunds = Index::build(candidates, Role::Refund);
+        // Receipts may be a tip short of the charge; orders and purchases
+        // are charged to the penny (or in parts, which groups handle).
+        let receipts = Index::build(candidates, |c| {
+            !c.refund && c.kind == CandidateKind::Receipt
+        });
+        let records = Index::build(candidates, |c| c.kind != CandidateKind::Receipt);
+        let refunds = Index::build(candidates, |c| c.refund || c.kind != CandidateKind::Receipt);
         let mut currencies: Vec<Currency> = candidates.iter().map(|c| c.currency).collect();
         currencies.sort_unstable_by(|a, b| a.code().cmp(b.code()));
         currencies.dedup();
         let mut pairs = Vec::new();
         let mut found = Vec::new();
-        for (ci, charge) in charges.iter().enumerate() {
-            let (role, index) = match charge.minor {
-                m if m < 0 => (Role::Purchase, &purchases),
-                m if m > 0 => (Role::Refund, &refunds),
+        // In date order, so consecutive charges scan the same days' buckets
+        // (they stay in cache).
+        let mut order: Vec<usize> = (0..charges.len()).collect();
+        order.sort_by_key(|&i| charges[i].date);
+        for ci in order {
+            let charge = &charges[ci];
+            let (role, indexes): (Role, &[(&Index, bool)]) = match charge.minor {
+                m if m < 0 => (Role::Purchase, &[(&receipts, true), (&records, false)]),
+                m if m > 0 => (Role::Refund, &[(&refunds, false)]),
                 _ => continue,
             };
             let (lo, hi) = window(role);
             let from = charge.date - time::Duration::days(hi);
             let to = charge.date - time::Duration::days(lo);
             found.clear();
-            for &currency in &currencies {
-                if let Some((low, high)) = amount_range(charge, currency, role) {
-                    index.scan(currency, low, high, from, to, &mut found);
+            for &(index, tips) in indexes {
+                for &currency in &currencies {
+                    if let Some((low, high)) = amount_range(charge, currency, role, tips) {
+                        index.scan(currency, low, high, from, to, &mut found);
+                    }
                 }
             }
             for &k in &found {
@@ -395,12 +401,37 @@ impl Matcher {
         &self,
         charges: &[Charge],
         candidates: &[Candidate],
-        exact_rows: &HashSet<usize>,
-        exact_cols: &HashSet<usize>,
+        exact_rows: &Marks,
+        exact_cols: &Marks,
         out: &mut Vec<Proposal>,
-    ) -> (HashSet<usize>, HashSet<usize>) {
-        let merchant_ok = |ch: &Charge, c: &Candidate| {
-            ch.merchant.similarity(&c.merchant, &self.learned) >= self.params.automatic_merchant
+    ) -> (Marks, Marks) {
+        // Few distinct merchants meet many times: compare each pair of keys once.
+        let mut ids: HashMap<&MerchantKey, u32> = HashMap::new();
+        let charge_ids: Vec<u32> = charges
+            .iter()
+            .map(|ch| {
+                let next = ids.len() as u32;
+                *ids.entry(&ch.merchant).or_insert(next)
+            })
+            .collect();
+        let candidate_ids: Vec<u32> = candidates
+            .iter()
+            .map(|c| {
+                let next = ids.len() as u32;
+                *ids.entry(&c.merchant).or_insert(next)
+            })
+            .collect();
+        let memo = std::cell::RefCell::new(HashMap::<(u32, u32), bool>::new());
+        let merchant_ok = |i: usize, k: usize| {
+            *memo
+                .borrow_mut()
+                .entry((charge_ids[i], candidate_ids[k]))
+                .or_insert_with(|| {
+                    charges[i]
+                        .merchant
+                        .similarity(&candidates[k].merchant, &self.learned)
+                        >= self.params.automatic_merchant
+                })
         };
         let mut free_charges: Vec<usize> = (0..charges.len())
             .filter(|i| charges[*i].minor < 0)
@@ -410,11 +441,13 @@ impl Matcher {
             .filter(|&k| candidates[k].kind != CandidateKind::Receipt && !candidates[k].refund)
             .collect();
         free_orders.sort_by_key(|&k| candidates[k].date);
-        let mut taken_charges: HashSet<usize> = HashSet::new();
-        let mut taken_orders: HashSet<usize> = HashSet::new();
+        let mut taken_charges = Marks::new(charges.len());
+        let mut taken_orders = Marks::new(candidates.len());
         let declined = |ch: usize, k: usize| {
-            self.declined
-                .contains(&(charges[ch].key.clone(), candidates[k].target.clone()))
+            !self.declined.is_empty()
+                && self
+                    .declined
+                    .contains(&(charges[ch].key.clone(), candidates[k].target.clone()))
         };
 
         // One order, several charges (shipments), days after the order.
@@ -432,7 +465,7 @@ impl Matcher {
                     !taken_charges.contains(&i)
                         && charges[i].currency == c.currency
                         && -charges[i].minor < c.minor
-                        && merchant_ok(&charges[i], c)
+                        && merchant_ok(i, k)
                         && !declined(i, k)
                 })
                 .take(20)
@@ -470,17 +503,18 @@ impl Matcher {
             }
             let ch = &charges[i];
             let paid = -ch.minor;
-            let near: Vec<usize> = free_orders
+            let from = ch.date - time::Duration::days(7);
+            let start = free_orders.partition_point(|&k| candidates[k].date < from);
+            let near: Vec<usize> = free_orders[start..]
                 .iter()
                 .copied()
+                .take_while(|&k| candidates[k].date <= ch.date)
                 .filter(|&k| {
                     let c = &candidates[k];
-                    let days = (ch.date - c.date).whole_days();
                     !taken_orders.contains(&k)
-                        && (0..=7).contains(&days)
                         && c.currency == ch.currency
                         && c.minor < paid
-                        && merchant_ok(ch, c)
+                        && merchant_ok(i, k)
                         && !declined(i, k)
                 })
                 .take(20)
@@ -524,7 +558,7 @@ impl Matcher {
         charge: &Charge,
         c: &Candidate,
         unique: bool,
-        kind: &str,
+        kind: &'static str,
         members: Vec<String>,
     ) -> Proposal {
         let days = (charge.date - c.date).whole_days();
@@ -537,23 +571,13 @@ impl Matcher {
         };
         let total = parts.total(&self.params);
         let automatic = unique && total >= self.params.automatic;
-        let mut explanation = self.explain(charge, c, Role::Purchase, &parts, total);
-        explanation["parts"]["amount"]["why"] = serde_json::Value::String(match kind {
-            "split" => format!(
-                "one of {} charges that add up to the order's total exactly",
-                members.len()
-            ),
-            _ => format!(
-                "one charge for {} orders whose totals add up to it exactly",
-                members.len()
-            ),
-        });
-        explanation["group"] = serde_json::json!({"kind": kind, "members": members});
-        explanation["decision"] = serde_json::Value::String(if automatic {
-            "automatic: the only combination that adds up".into()
+        let mut explanation = Explanation::new(charge, c, Role::Purchase, parts, total);
+        explanation.group = Some((kind, members));
+        explanation.decision = if automatic {
+            "automatic: the only combination that adds up"
         } else {
-            "suggested: more than one combination adds up".into()
-        });
+            "suggested: more than one combination adds up"
+        };
         Proposal {
             transaction: charge.key.clone(),
             target: c.target.clone(),
@@ -565,6 +589,63 @@ impl Matcher {
             score: total,
             explanation,
         }
+    }
+}
+
+/// A set of small indexes (charges, candidates), as flags.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Marks(Vec<bool>);
+
+impl Marks {
+    fn new(n: usize) -> Self {
+        Marks(vec![false; n])
+    }
+    fn contains(&self, i: &usize) -> bool {
+        self.0.get(*i).copied().unwrap_or(false)
+    }
+    fn insert(&mut self, i: usize) {
+        if i >= self.0.len() {
+            self.0.resize(i + 1, false);
+        }
+        self.0[i] = true;
+    }
+}
+
+impl FromIterator<usize> for Marks {
+    fn from_iter<T: IntoIterator<Item = usize>>(iter: T) -> Self {
+        let mut marks = Marks::default();
+        for i in iter {
+            marks.insert(i);
+        }
+        marks
+    }
+}
+
+/// The two best-scoring pairs of each row or column, for the tie gate.
+struct BestTwo(Vec<[(usize, f64); 2]>);
+
+impl BestTwo {
+    const NONE: (usize, f64) = (usize::MAX, f64::NEG_INFINITY);
+
+    fn new(n: usize) -> Self {
+        BestTwo(vec![[Self::NONE; 2]; n])
+    }
+
+    fn offer(&mut self, slot: usize, pair: usize, score: f64) {
+        let best = &mut self.0[slot];
+        if score > best[0].1 {
+            best[1] = best[0];
+            best[0] = (pair, score);
+        } else if score > best[1].1 {
+            best[1] = (pair, score);
+        }
+    }
+
+    /// The best pair of `slot` that is not `pair`.
+    fn other_than(&self, slot: usize, pair: usize) -> Option<usize> {
+        let best = &self.0[slot];
+        let other = if best[0].0 == pair { best[1] } else { best[0] };
+        (other.0 != usize::MAX).then_some(other.0)
     }
 }
 

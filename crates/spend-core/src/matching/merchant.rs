@@ -94,7 +94,7 @@ const ALIASES: &[(&str, &str)] = &[
 /// let square = MerchantKey::from_descriptor("SQ *DISHOOM KINGS CROSS");
 /// assert!(square.similarity(&MerchantKey::from_name("Dishoom King's Cross"), &Default::default()) > 0.9);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MerchantKey {
     tokens: Vec<String>,
 }
@@ -175,18 +175,20 @@ impl MerchantKey {
         if self.is_empty() || other.is_empty() {
             return 0.0;
         }
-        let mine: Vec<&str> = self
-            .tokens
-            .iter()
-            .map(|t| learned.get(t).map_or(t.as_str(), String::as_str))
-            .collect();
-        let theirs: Vec<&str> = other.tokens.iter().map(String::as_str).collect();
-        if mine[0] == theirs[0] {
+        // Runs for every candidate pair that passed amount and date: no allocation.
+        fn alias<'a>(t: &'a String, learned: &'a LearnedAliases) -> &'a str {
+            if learned.is_empty() {
+                t.as_str()
+            } else {
+                learned.get(t).map_or(t.as_str(), String::as_str)
+            }
+        }
+        if alias(&self.tokens[0], learned) == other.tokens[0] {
             return 1.0;
         }
         let mut best: f64 = 0.0;
-        for (i, a) in mine.iter().enumerate() {
-            for (j, b) in theirs.iter().enumerate() {
+        for (i, a) in self.tokens.iter().map(|t| alias(t, learned)).enumerate() {
+            for (j, b) in other.tokens.iter().map(String::as_str).enumerate() {
                 let weight = if i == 0 || j == 0 { 0.9 } else { 0.6 };
                 if a == b {
                     best = best.max(weight);

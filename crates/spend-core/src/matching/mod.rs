@@ -66,12 +66,13 @@
 //! let charge = Transaction::new("truelayer", "card", "t1", time::macros::date!(2026 - 03 - 02),
 //!     Money::parse("-25.97", "GBP")?, "AMAZON.CO.UK*2K4RT51X4");
 //! let proposals = Matcher::default().run(&[Charge::from_transaction(&charge)], &[Candidate::from_order(&order).unwrap()]);
-//! assert_eq!(proposals[0].explanation["parts"]["amount"]["why"], "£25.97 exactly");
+//! assert_eq!(proposals[0].explanation.to_json()["parts"]["amount"]["why"], "25.97 GBP exactly");
 //! # Ok::<(), spend_core::model::MoneyError>(())
 //! ```
 
 mod assign;
 mod engine;
+mod explanation;
 mod input;
 mod merchant;
 mod params;
@@ -79,6 +80,7 @@ mod score;
 mod stored;
 
 pub use engine::{Matcher, Proposal};
+pub use explanation::Explanation;
 pub use input::{Candidate, CandidateKind, Charge, Role};
 pub use merchant::{LearnedAliases, MerchantKey};
 pub use params::MatchParams;

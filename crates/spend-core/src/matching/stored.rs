@@ -192,7 +192,7 @@ pub async fn match_user(
                 target: p.target.clone(),
                 state: p.state.clone(),
                 score: p.score,
-                explanation: p.explanation.clone(),
+                explanation: p.explanation.to_json(),
             })
             .collect();
         user.write(Batch::default().matches(matches).unmatch(withdrawn))
