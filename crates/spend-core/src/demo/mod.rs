@@ -174,7 +174,7 @@ impl Demo {
     /// engine, once [`connect`](Self::connect) has stored their consents.
     ///
     /// ```no_run
-    /// # async fn run(spend: spend_core::app::Spend) -> Result<(), spend_core::app::AppError> {
+    /// # async fn run(spend: spend_core::app::Spend) -> Result<(), Box<dyn std::error::Error>> {
     /// use spend_core::demo::Demo;
     /// let demo = Demo::start().await;
     /// demo.connect(&spend).await?;

@@ -73,15 +73,18 @@ fn join(
     orders: Vec<OrderReport>,
     lines: Vec<OrderLineItemReport>,
     shipments: Vec<ShipmentReport>,
-) -> Result<Vec<Order>, SourceError> {
+) -> (Vec<Order>, Vec<String>) {
     let mut out: BTreeMap<String, Order> = BTreeMap::new();
+    let mut skipped = Vec::new();
     for o in orders {
-        let placed = day(&o.order_metadata.order_date).ok_or_else(|| {
-            SourceError::Invalid(format!(
+        // An order without a readable date is reported and skipped; the rest land.
+        let Some(placed) = day(&o.order_metadata.order_date) else {
+            skipped.push(format!(
                 "Amazon Business order {} has orderDate {:?}",
                 o.order_metadata.order_id, o.order_metadata.order_date
-            ))
-        })?;
+            ));
+            continue;
+        };
         let mut order = Order::new(
             SOURCE,
             &o.order_metadata.order_id,
@@ -148,7 +151,7 @@ fn join(
             });
         }
     }
-    Ok(out.into_values().collect())
+    (out.into_values().collect(), skipped)
 }
 
 impl Source for AmazonBusinessSource {
@@ -200,15 +203,50 @@ impl Source for AmazonBusinessSource {
                 .try_collect()
                 .await
                 .map_err(SourceError::Amazon)?;
-            let orders = join(orders, lines, shipments)?;
+            let (orders, skipped) = join(orders, lines, shipments);
             self.next_from = Some(to.next_day().unwrap_or(to));
             let done = orders.len() as u64;
             Ok(Some(Page {
                 batch: Batch::default().orders(orders),
                 checkpoint: serde_json::json!({ "synced_to": crate::store::format_date(to) }),
                 done,
+                skipped,
                 ..Page::default()
             }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(id: &str, date: &str) -> OrderReport {
+        serde_json::from_value(serde_json::json!({
+            "orderMetadata": {"orderDate": date, "orderId": id, "region": "UK"},
+            "orderStatus": "CLOSED",
+            "charges": [{"type": "NET_TOTAL", "amount": {"currencyCode": "GBP", "amount": 12.5}}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_order_without_a_readable_date_is_skipped_and_named_not_fatal() {
+        let (orders, skipped) = join(
+            vec![
+                report("111-1", "2026-03-02T10:00:00Z"),
+                report("111-2", "last Tuesday"),
+                report("111-3", "2026-03-04T10:00:00Z"),
+            ],
+            Vec::new(),
+            Vec::new(),
+        );
+        let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["111-1", "111-3"]);
+        assert_eq!(skipped.len(), 1);
+        assert!(
+            skipped[0].contains("111-2") && skipped[0].contains("last Tuesday"),
+            "{skipped:?}"
+        );
     }
 }

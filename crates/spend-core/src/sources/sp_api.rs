@@ -159,7 +159,8 @@ impl Source for SpApiSource {
                 return Ok(None);
             };
             let mut orders = Vec::new();
-            while orders.len() < PAGE {
+            let mut skipped = Vec::new();
+            while orders.len() + skipped.len() < PAGE {
                 match stream.next().await {
                     None => {
                         self.finished = true;
@@ -168,13 +169,18 @@ impl Source for SpApiSource {
                     Some(Err(e)) => return Err(SourceError::Amazon(e)),
                     Some(Ok(o)) => {
                         self.fetched += 1;
-                        orders.push(order(&o)?);
+                        // One order the model cannot hold is reported, not the end of the sync.
+                        match order(&o) {
+                            Ok(order) => orders.push(order),
+                            Err(e) => skipped.push(format!("order {}: {e}", o.order_id)),
+                        }
                     }
                 }
             }
             let mut page = Page {
                 batch: Batch::default().orders(orders),
                 done: self.fetched,
+                skipped,
                 ..Page::default()
             };
             page.checkpoint = match checkpoint {

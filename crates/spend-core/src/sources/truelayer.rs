@@ -258,21 +258,18 @@ impl TrueLayerSource {
         };
         let mut rows = Vec::with_capacity(settled.len() + pending.len());
         let mut seen = std::collections::HashMap::new();
-        for t in &settled {
-            rows.push(transaction(
-                &task.id,
-                t,
-                TransactionStatus::Booked,
-                &mut seen,
-            )?);
-        }
-        for t in &pending {
-            rows.push(transaction(
-                &task.id,
-                t,
-                TransactionStatus::Pending,
-                &mut seen,
-            )?);
+        // A transaction the model cannot hold (an unknown currency, no
+        // readable date) is reported and skipped; the rest of the page lands.
+        let mut skipped = Vec::new();
+        let listed = settled
+            .iter()
+            .map(|t| (t, TransactionStatus::Booked))
+            .chain(pending.iter().map(|t| (t, TransactionStatus::Pending)));
+        for (t, status) in listed {
+            match transaction(&task.id, t, status, &mut seen) {
+                Ok(row) => rows.push(row),
+                Err(e) => skipped.push(format!("account {}: {e}", task.id)),
+            }
         }
         // Pending rows stored before and no longer pending have settled (under
         // a new id, which the settled list brings) or dropped: remove them.
@@ -295,6 +292,7 @@ impl TrueLayerSource {
                 .transactions(rows)
                 .mandates(mandates)
                 .remove(removed),
+            skipped,
             ..Page::default()
         })
     }
