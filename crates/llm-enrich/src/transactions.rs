@@ -375,12 +375,7 @@ impl Enricher {
     }
 
     fn key(&self, item: &TransactionInput) -> CacheKey {
-        CacheKey::new(
-            &item.description,
-            item.direction,
-            &self.prompt_version(),
-            self.answerer.provider.model(),
-        )
+        CacheKey::of(item, &self.prompt_version(), self.answerer.provider.model())
     }
 
     async fn split_cached<'a>(

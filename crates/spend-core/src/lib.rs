@@ -37,6 +37,7 @@
 pub mod app;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod enrich;
 pub mod mail;
 pub mod matching;
 pub mod model;

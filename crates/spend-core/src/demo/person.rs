@@ -127,6 +127,7 @@ impl Person {
         };
         life.amazon(size.orders);
         life.receipts();
+        life.income_and_bills();
         life.everyday(size.transactions);
         life.other_mail(size.emails);
         life.person
@@ -186,6 +187,11 @@ impl Life {
             account_id: tx.account_id().to_owned(),
             id: tx.normalised_id(),
         };
+        let (category, essential) = super::truth::category_of(merchant.unwrap_or_default());
+        self.person
+            .truth
+            .categories
+            .insert(key.clone(), (category.to_owned(), essential));
         self.person.bank.push(tx);
         key
     }
@@ -754,6 +760,59 @@ impl Life {
     }
 
     // ---- The rest ------------------------------------------------------
+
+    /// A monthly salary, rent by standing order, and energy and phone by
+    /// direct debit: money in, and essential spending with no receipt.
+    fn income_and_bills(&mut self) {
+        let mut month = self.start.replace_day(1).unwrap_or(self.start);
+        let mut n: i64 = 0;
+        while month <= self.today {
+            let on = |day: u8| {
+                month
+                    .replace_day(day)
+                    .ok()
+                    .map(|d| d.midnight().assume_utc() + Duration::hours(6))
+            };
+            let bills: [(u8, &str, &str, i64, [&str; 2]); 4] = [
+                (1, "SO J SMITH RENT", "J Smith", -115_000, ["Bills", "Rent"]),
+                (
+                    5,
+                    "OCTOPUS ENERGY DD",
+                    "Octopus Energy",
+                    -(7_000 + 2_500 * ((n % 12 - 6).abs())),
+                    ["Bills", "Energy"],
+                ),
+                (12, "EE LIMITED DD", "EE", -2_500, ["Bills", "Phone"]),
+                (
+                    25,
+                    "ACME LTD SALARY",
+                    "Acme Ltd",
+                    320_000,
+                    ["Income", "Salary"],
+                ),
+            ];
+            for (day, description, merchant, pence, class) in bills {
+                if let Some(at) =
+                    on(day).filter(|at| at.date() >= self.start && at.date() <= self.today)
+                {
+                    self.charge(
+                        SandboxAccount::Current,
+                        at,
+                        description.into(),
+                        Some(merchant),
+                        pence,
+                        class,
+                    );
+                    if pence < 0 {
+                        self.person.truth.unexplained_charges += 1;
+                    }
+                }
+            }
+            month = month.replace_day(28).unwrap_or(month) + Duration::days(4);
+            month = month.replace_day(1).unwrap_or(month);
+            n += 1;
+        }
+    }
 
     /// Groceries, coffee, travel and the chemist, until the bank holds
     /// about `target` transactions.

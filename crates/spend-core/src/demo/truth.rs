@@ -77,6 +77,25 @@ pub struct GroundTruth {
     pub unexplained_charges: usize,
     /// Receipts that no charge paid (a wallet balance, a gift card), by message id.
     pub uncharged_receipts: Vec<String>,
+    /// Each transaction's category as the person would give it (the default
+    /// LLM taxonomy's top level) and whether it was essential.
+    pub categories: BTreeMap<TransactionRef, (String, bool)>,
+}
+
+/// The category and essential-or-not a person gives a demo merchant's charges.
+pub(super) fn category_of(merchant: &str) -> (&'static str, bool) {
+    match merchant {
+        "Amazon" => ("Shopping", false),
+        "Uber" => ("Transport", false),
+        "Deliveroo" | "Dishoom" | "Pret A Manger" => ("Eating out", false),
+        "Trainline" | "Transport for London" => ("Transport", true),
+        "Netflix" => ("Subscriptions", false),
+        "Bandcamp" | "Steam" => ("Entertainment", false),
+        "Tesco" | "Sainsburys" => ("Groceries", true),
+        "Boots" => ("Health", true),
+        "Acme Ltd" => ("Income", true),
+        _ => ("Bills", true),
+    }
 }
 
 impl GroundTruth {

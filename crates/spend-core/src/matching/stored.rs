@@ -11,7 +11,7 @@ use super::input::{Candidate, Charge};
 use super::merchant::{LearnedAliases, MerchantKey};
 use super::params::MatchParams;
 use crate::model::{Match, MatchState, MatchTarget, Transaction, TransactionRef};
-use crate::store::{Batch, OrderQuery, StoreError, TransactionQuery, UserStore};
+use crate::store::{Batch, OrderQuery, StoreError, UserStore};
 
 /// What can go wrong deciding a match.
 #[derive(Debug, thiserror::Error)]
@@ -83,21 +83,6 @@ fn pair_id(tx: &TransactionRef, target: &MatchTarget) -> String {
     blob_store::sha256_hex(key.as_bytes())[..10].to_owned()
 }
 
-async fn all_transactions(user: &dyn UserStore) -> Result<Vec<Transaction>, StoreError> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = user
-            .transactions(&TransactionQuery::default().limit(5000).after(cursor))
-            .await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
-}
-
 /// Loads the user's charges and candidates, runs the matcher and (unless
 /// `dry_run`) stores its proposals, replacing its earlier ones. Confirmed
 /// matches stay and take their charge and target out of the run; declined
@@ -107,7 +92,7 @@ pub async fn match_user(
     options: &MatchOptions,
 ) -> Result<MatchReport, StoreError> {
     let stored = user.matches().await?;
-    let transactions = all_transactions(user).await?;
+    let transactions = user.all_transactions().await?;
     let orders = user.orders(&OrderQuery::default()).await?;
     let receipts = user.receipts(None).await?;
     let apple = user.apple_purchases().await?;

@@ -36,4 +36,7 @@ pub struct Enrichment {
     pub source: EnrichmentSource,
     /// How sure, 0 to 1.
     pub confidence: f64,
+    /// Labels a rule or the person added (`holiday`, `work`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }

@@ -13,6 +13,7 @@ mod mandate;
 mod matching;
 mod money;
 mod order;
+mod rule;
 mod transaction;
 
 pub use account::{Account, AccountKind};
@@ -23,6 +24,7 @@ pub use mandate::{Mandate, MandateKind};
 pub use matching::{Match, MatchState, MatchTarget};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{ApplePurchase, Charge, Order, OrderItem, Shipment};
+pub use rule::{Direction, Rule, RuleAction, RuleCondition};
 pub use transaction::{Transaction, TransactionRef, TransactionStatus};
 
 /// A user's id in a store.

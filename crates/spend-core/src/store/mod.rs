@@ -48,7 +48,7 @@ use futures_util::future::BoxFuture;
 
 use crate::model::{
     Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Mandate, Match,
-    Order, Receipt, SyncRun, Transaction, TransactionRef, UserId,
+    Order, Receipt, Rule, SyncRun, Transaction, TransactionRef, UserId,
 };
 
 /// The result of a store call.
@@ -134,6 +134,24 @@ pub trait UserStore: Send + Sync {
         query: &'a TransactionQuery,
     ) -> BoxFuture<'a, Result<Page<Transaction>>>;
 
+    /// Every transaction, newest first (all pages of [`UserStore::transactions`]).
+    fn all_transactions(&self) -> BoxFuture<'_, Result<Vec<Transaction>>> {
+        Box::pin(async move {
+            let mut all = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = self
+                    .transactions(&TransactionQuery::default().limit(10_000).after(cursor))
+                    .await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => return Ok(all),
+                }
+            }
+        })
+    }
+
     /// Removes transactions by key (a pending one that settled under a new id);
     /// returns how many were removed.
     fn remove_transactions<'a>(&'a self, keys: &'a [TransactionRef]) -> BoxFuture<'a, Result<u64>>;
@@ -178,6 +196,19 @@ pub trait UserStore: Send + Sync {
 
     /// Enrichments.
     fn enrichments(&self) -> BoxFuture<'_, Result<Vec<Enrichment>>>;
+
+    /// The person's categorisation rules, in the order they apply.
+    fn rules(&self) -> BoxFuture<'_, Result<Vec<Rule>>>;
+
+    /// Replaces every rule with `rules` (in this order), in one transaction.
+    fn replace_rules<'a>(&'a self, rules: &'a [Rule]) -> BoxFuture<'a, Result<()>>;
+
+    /// Every cached LLM answer, as `(cache key, answer JSON)`.
+    fn llm_answers(&self) -> BoxFuture<'_, Result<Vec<(String, String)>>>;
+
+    /// Caches LLM answers `(cache key, answer JSON)`; a key already cached keeps its first answer.
+    fn put_llm_answers<'a>(&'a self, answers: &'a [(String, String)])
+    -> BoxFuture<'a, Result<u64>>;
 
     /// Creates or updates a connection (by provider and name).
     fn put_connection<'a>(&'a self, connection: &'a Connection) -> BoxFuture<'a, Result<()>>;

@@ -124,12 +124,16 @@ impl TransactionQuery {
 pub enum Grouping {
     /// Calendar month (`2026-03`).
     Month,
-    /// Category (empty when none).
+    /// Category: enrichment's, else the bank's (empty when none).
     Category,
-    /// Merchant (the description when there is no merchant).
+    /// Merchant: enrichment's, else the bank's, else the description.
     Merchant,
     /// Account id.
     Account,
+    /// `essential`, `discretionary`, or empty when undecided.
+    Essential,
+    /// `in` (money in) or `out` (money out).
+    Direction,
 }
 
 /// Sums of transaction amounts, grouped by one or more [`Grouping`]s (and

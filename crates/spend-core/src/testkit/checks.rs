@@ -29,6 +29,9 @@ checks!(
     transaction_filters,
     keyset_pages_cover_everything_once,
     spend_sums_in_sql,
+    enrichment_decides_reports_and_outlives_a_resync,
+    rules_keep_their_order,
+    llm_answers_are_cached_once,
     removing_transactions,
     orders_by_source_and_date,
     emails_page_in_key_order,
@@ -538,6 +541,185 @@ async fn spend_sums_in_sql(store: &dyn Store, prefix: &str) -> CheckResult {
     Ok(())
 }
 
+async fn enrichment_decides_reports_and_outlives_a_resync(
+    store: &dyn Store,
+    prefix: &str,
+) -> CheckResult {
+    let u = user(store, prefix, "u").await?;
+    let txs = sample();
+    u.write(Batch::default().transactions(txs.clone()))
+        .await
+        .map_err(e)?;
+    let decided = |tx: &Transaction, category: &str, merchant: &str, essential: bool| Enrichment {
+        transaction: tx.key(),
+        category: Some(category.into()),
+        merchant: Some(merchant.into()),
+        essential: Some(essential),
+        source: EnrichmentSource::Rule,
+        confidence: 1.0,
+        tags: vec![],
+    };
+    u.write(Batch::default().enrichments(vec![
+        decided(&txs[0], "Groceries", "Tesco", true),
+        decided(&txs[1], "Shopping", "Off Sale", false),
+    ]))
+    .await
+    .map_err(e)?;
+    // The source sends the same transactions again: enrichment stays.
+    u.write(Batch::default().transactions(txs.clone()))
+        .await
+        .map_err(e)?;
+    let sums = |groups: &'static [Grouping]| {
+        let u = u.clone();
+        async move {
+            let rows = u
+                .spend(
+                    &SpendQuery::by(groups).between(date!(2026 - 01 - 01), date!(2026 - 01 - 31)),
+                )
+                .await
+                .map_err(e)?;
+            Ok::<_, String>(
+                rows.into_iter()
+                    .map(|r| (r.keys.join("/"), r.total_minor))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    ensure_eq!(
+        sums(&[Grouping::Category]).await?,
+        vec![
+            ("Groceries".to_owned(), -4520),
+            ("Shopping".to_owned(), -999)
+        ],
+        "enrichment's category over the bank's"
+    );
+    ensure_eq!(
+        sums(&[Grouping::Essential, Grouping::Merchant]).await?,
+        vec![
+            ("discretionary/Off Sale".to_owned(), -999),
+            ("essential/Tesco".to_owned(), -4520)
+        ],
+        "essential and merchant from enrichment"
+    );
+    let in_out = u
+        .spend(&SpendQuery::by(&[Grouping::Direction]))
+        .await
+        .map_err(e)?;
+    ensure_eq!(
+        in_out
+            .iter()
+            .filter(|r| r.currency == "GBP")
+            .map(|r| (r.keys[0].clone(), r.total_minor))
+            .collect::<Vec<_>>(),
+        vec![
+            ("in".to_owned(), 250_000),
+            ("out".to_owned(), -4520 - 999 - 1250)
+        ],
+        "money in and out apart"
+    );
+    let groceries = u
+        .transactions(&TransactionQuery::default().category("Groceries"))
+        .await
+        .map_err(e)?;
+    ensure_eq!(
+        ids(groceries.items),
+        ["t1"],
+        "filter by enrichment's category"
+    );
+    let mut changed = decided(&txs[0], "Household", "Tesco", true);
+    changed.source = EnrichmentSource::User;
+    u.write(Batch::default().enrichments(vec![changed]))
+        .await
+        .map_err(e)?;
+    ensure_eq!(
+        sums(&[Grouping::Category]).await?[0],
+        ("Household".to_owned(), -4520),
+        "a changed enrichment moves the sums"
+    );
+    Ok(())
+}
+
+async fn rules_keep_their_order(store: &dyn Store, prefix: &str) -> CheckResult {
+    let a = user(store, prefix, "a").await?;
+    let b = user(store, prefix, "b").await?;
+    let rule = |id: &str, text: &str, category: &str| Rule {
+        id: id.into(),
+        when: RuleCondition {
+            description: Some(text.into()),
+            min_minor: Some(100),
+            direction: Some(Direction::Out),
+            ..Default::default()
+        },
+        then: RuleAction {
+            category: Some(category.into()),
+            essential: Some(true),
+            tags: vec!["home".into()],
+            ..Default::default()
+        },
+    };
+    let rules = vec![
+        rule("zeta", "LANDLORD", "Housing"),
+        rule("alpha", "TESCO", "Groceries"),
+    ];
+    a.replace_rules(&rules).await.map_err(e)?;
+    ensure_eq!(
+        a.rules().await.map_err(e)?,
+        rules,
+        "in the order given, whole"
+    );
+    ensure!(
+        b.rules().await.map_err(e)?.is_empty(),
+        "another user's are apart"
+    );
+    let twice = vec![rule("x", "A", "A"), rule("x", "B", "B")];
+    ensure!(
+        a.replace_rules(&twice).await.is_err(),
+        "two rules of one name are refused"
+    );
+    ensure_eq!(
+        a.rules().await.map_err(e)?,
+        rules,
+        "a refused replace changes nothing"
+    );
+    a.replace_rules(&[]).await.map_err(e)?;
+    ensure!(a.rules().await.map_err(e)?.is_empty(), "replaced by none");
+    Ok(())
+}
+
+async fn llm_answers_are_cached_once(store: &dyn Store, prefix: &str) -> CheckResult {
+    let a = user(store, prefix, "a").await?;
+    let b = user(store, prefix, "b").await?;
+    let answers = vec![
+        (
+            "v1|m|debit|GBP:10-100|0|tesco".to_owned(),
+            r#"{"category":"Groceries"}"#.to_owned(),
+        ),
+        (
+            "v1|m|debit|GBP:1-10|0|pret".to_owned(),
+            r#"{"category":"Eating out"}"#.to_owned(),
+        ),
+    ];
+    ensure_eq!(
+        a.put_llm_answers(&answers).await.map_err(e)?,
+        2,
+        "two cached"
+    );
+    let again = vec![(answers[0].0.clone(), r#"{"category":"Other"}"#.to_owned())];
+    ensure_eq!(
+        a.put_llm_answers(&again).await.map_err(e)?,
+        0,
+        "a cached key keeps its answer"
+    );
+    let mut want = answers.clone();
+    want.sort();
+    ensure_eq!(a.llm_answers().await.map_err(e)?, want, "read back by key");
+    ensure!(
+        b.llm_answers().await.map_err(e)?.is_empty(),
+        "another user's are apart"
+    );
+    Ok(())
+}
+
 async fn removing_transactions(store: &dyn Store, prefix: &str) -> CheckResult {
     let u = user(store, prefix, "u").await?;
     let txs = sample();
@@ -823,8 +1005,27 @@ async fn no_handle_reaches_another_users_rows(store: &dyn Store, prefix: &str) -
         .await
         .map_err(e)?;
     let tx = everything().transactions[0].clone();
+    let a_rule = Rule {
+        id: "amazon".into(),
+        when: RuleCondition {
+            description: Some("AMZN".into()),
+            ..Default::default()
+        },
+        then: RuleAction {
+            category: Some("Shopping".into()),
+            ..Default::default()
+        },
+    };
+    a.replace_rules(std::slice::from_ref(&a_rule))
+        .await
+        .map_err(e)?;
+    a.put_llm_answers(&[("k".into(), "{}".into())])
+        .await
+        .map_err(e)?;
 
     // Every read of b's handle sees none of a's rows.
+    ensure!(b.rules().await.map_err(e)?.is_empty(), "rules");
+    ensure!(b.llm_answers().await.map_err(e)?.is_empty(), "llm answers");
     ensure!(b.accounts().await.map_err(e)?.is_empty(), "accounts");
     ensure!(
         b.transaction(&tx.key()).await.map_err(e)?.is_none(),
@@ -935,7 +1136,7 @@ async fn no_handle_reaches_another_users_rows(store: &dyn Store, prefix: &str) -
 
     ensure_eq!(
         a.transaction(&tx.key()).await.map_err(e)?,
-        Some(tx),
+        Some(tx.clone()),
         "a's transaction untouched"
     );
     ensure_eq!(
@@ -965,6 +1166,26 @@ async fn no_handle_reaches_another_users_rows(store: &dyn Store, prefix: &str) -
         a.documents(None).await.map_err(e)?.len(),
         2,
         "a's documents untouched"
+    );
+    // b's enrichment of a transaction with a's key, and b's rules, touch only b's.
+    let mut foreign = fixtures::enrichment(&tx);
+    foreign.category = Some("b-category".into());
+    b.write(Batch::default().enrichments(vec![foreign]))
+        .await
+        .map_err(e)?;
+    b.replace_rules(&[]).await.map_err(e)?;
+    ensure_eq!(
+        a.rules().await.map_err(e)?,
+        vec![a_rule],
+        "a's rules untouched"
+    );
+    ensure!(
+        a.transactions(&TransactionQuery::default().category("b-category"))
+            .await
+            .map_err(e)?
+            .items
+            .is_empty(),
+        "a's report columns untouched"
     );
     let _ = gbp(0);
     Ok(())

@@ -170,5 +170,6 @@ pub(crate) fn enrichment(tx: &Transaction) -> Enrichment {
         essential: Some(false),
         source: EnrichmentSource::Llm,
         confidence: 0.9,
+        tags: vec!["gadgets".into()],
     }
 }

@@ -10,7 +10,7 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::model::{
     Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Mandate, Match, Order,
-    Receipt, SyncRun, Transaction, TransactionRef, UserId,
+    Receipt, Rule, SyncRun, Transaction, TransactionRef, UserId,
 };
 use crate::store::sql::rows::{self, Get};
 use crate::store::sql::{Param, Table, fingerprint, millis, now_millis};
@@ -92,6 +92,24 @@ async fn upsert(conn: &mut Conn, user: i64, table: &Table, rows: Vec<Vec<Param>>
         out.unchanged += (rows - versions.len()) as u64;
     }
     Ok(out)
+}
+
+/// Copies what enrichment decided onto the transactions' report columns
+/// (only the rows that differ), so that reports group without a join.
+async fn copy_enrichments(conn: &mut Conn, user: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE transactions SET eff_category = COALESCE(e.category, ''), eff_merchant = e.merchant, \
+         essential = e.essential FROM enrichments e \
+         WHERE transactions.user_id = $1 AND e.user_id = $1 AND e.tx_source = transactions.source \
+         AND e.tx_account = transactions.account_id AND e.tx_id = transactions.tx_id \
+         AND (transactions.eff_category IS DISTINCT FROM COALESCE(e.category, '') \
+         OR transactions.eff_merchant IS DISTINCT FROM e.merchant \
+         OR transactions.essential IS DISTINCT FROM e.essential)",
+    )
+    .bind(user)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
 }
 
 async fn delete_transaction(conn: &mut Conn, user: i64, key: &TransactionRef) -> Result<u64> {
@@ -256,6 +274,9 @@ fn parse_cursor(cursor: &str) -> Result<(String, i64)> {
         .ok_or_else(|| StoreError::Invalid(format!("not a transaction cursor: {cursor:?}")))
 }
 
+/// A transaction's category: enrichment's when it decided one, else the bank's.
+const CATEGORY: &str = "CASE WHEN eff_category <> '' THEN eff_category ELSE category END";
+
 impl Scoped {
     async fn write_batch(&self, batch: Batch) -> Result<Written> {
         let mut tx = self.pool.begin().await?;
@@ -272,6 +293,9 @@ impl Scoped {
         w.documents = upsert(c, u, &rows::DOCUMENTS, batch.documents.iter().map(rows::document_row).collect()).await?;
         w.matches = upsert(c, u, &rows::MATCHES, batch.matches.iter().map(rows::match_row).collect()).await?;
         w.enrichments = upsert(c, u, &rows::ENRICHMENTS, batch.enrichments.iter().map(rows::enrichment_row).collect()).await?;
+        if w.enrichments.inserted + w.enrichments.updated > 0 {
+            copy_enrichments(c, u).await?;
+        }
         for key in &batch.removed {
             w.removed += delete_transaction(&mut tx, u, key).await?;
         }
@@ -333,7 +357,7 @@ impl Scoped {
             qb.push(" AND currency = ").push_bind(currency.to_ascii_uppercase());
         }
         if let Some(category) = &q.category {
-            qb.push(" AND category = ").push_bind(category.clone());
+            qb.push(format!(" AND {CATEGORY} = ")).push_bind(category.clone());
         }
         if let Some(status) = &q.status {
             qb.push(" AND status = ").push_bind(status.clone());
@@ -368,9 +392,13 @@ impl Scoped {
             .iter()
             .map(|g| match g {
                 Grouping::Month => "month",
-                Grouping::Category => "category",
-                Grouping::Merchant => "COALESCE(merchant, description)",
+                Grouping::Category => CATEGORY,
+                Grouping::Merchant => "COALESCE(eff_merchant, merchant, description)",
                 Grouping::Account => "account_id",
+                Grouping::Essential => {
+                    "CASE essential WHEN 1 THEN 'essential' WHEN 0 THEN 'discretionary' ELSE '' END"
+                }
+                Grouping::Direction => "CASE WHEN amount_minor < 0 THEN 'out' ELSE 'in' END",
             })
             .collect();
         let mut select = String::from("SELECT ");
@@ -582,6 +610,74 @@ impl UserStore for Scoped {
             .fetch_all(&self.pool)
             .await?;
             decode(&found, "enrichments", |r| rows::enrichment(r))
+        })
+    }
+
+    fn llm_answers(&self) -> BoxFuture<'_, Result<Vec<(String, String)>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT cache_key, answer FROM llm_answers WHERE user_id = $1 ORDER BY cache_key")
+                .bind(self.user)
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&found, "llm_answers", |r| Ok((r.text("cache_key")?, r.text("answer")?)))
+        })
+    }
+
+    fn put_llm_answers<'a>(&'a self, answers: &'a [(String, String)]) -> BoxFuture<'a, Result<u64>> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            let mut added = 0;
+            let now = now_millis();
+            for (key, answer) in answers {
+                added += sqlx::query(
+                    "INSERT INTO llm_answers (user_id, cache_key, answer, created_ms) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, cache_key) DO NOTHING",
+                )
+                .bind(self.user)
+                .bind(key)
+                .bind(answer)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+    }
+
+    fn rules(&self) -> BoxFuture<'_, Result<Vec<Rule>>> {
+        Box::pin(async move {
+            let found = sqlx::query("SELECT * FROM rules WHERE user_id = $1 ORDER BY position, rule_id")
+                .bind(self.user)
+                .fetch_all(&self.pool)
+                .await?;
+            decode(&found, "rules", |r| r.json("spec"))
+        })
+    }
+
+    fn replace_rules<'a>(&'a self, rules: &'a [Rule]) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let mut seen = std::collections::HashSet::new();
+            if let Some(twice) = rules.iter().find(|r| !seen.insert(r.id.as_str())) {
+                return Err(StoreError::Invalid(format!("two rules are called {:?}", twice.id)));
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("DELETE FROM rules WHERE user_id = $1")
+                .bind(self.user)
+                .execute(&mut *tx)
+                .await?;
+            for (position, rule) in rules.iter().enumerate() {
+                sqlx::query("INSERT INTO rules (user_id, rule_id, position, spec) VALUES ($1, $2, $3, $4)")
+                    .bind(self.user)
+                    .bind(&rule.id)
+                    .bind(position as i64)
+                    .bind(serde_json::to_string(rule).map_err(|e| StoreError::Invalid(format!("rule {:?}: {e}", rule.id)))?)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
         })
     }
 

@@ -145,6 +145,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mandates",
         include_str!("../../../migrations/postgres/0004_mandates.sql"),
     ),
+    (
+        5,
+        "categories",
+        include_str!("../../../migrations/postgres/0005_categories.sql"),
+    ),
 ];
 
 include!("backend.rs");

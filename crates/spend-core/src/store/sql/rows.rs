@@ -509,7 +509,14 @@ pub(crate) fn a_match(r: &impl Get) -> Result<Match> {
 pub(crate) const ENRICHMENTS: Table = Table {
     name: "enrichments",
     key: &["tx_source", "tx_account", "tx_id"],
-    columns: &["category", "merchant", "essential", "source", "confidence"],
+    columns: &[
+        "category",
+        "merchant",
+        "essential",
+        "source",
+        "confidence",
+        "tags",
+    ],
 };
 
 pub(crate) fn enrichment_row(e: &Enrichment) -> Vec<Param> {
@@ -520,6 +527,7 @@ pub(crate) fn enrichment_row(e: &Enrichment) -> Vec<Param> {
         Param::OptInt(e.essential.map(i64::from)),
         t(e.source.as_str()),
         Param::Real(e.confidence),
+        Param::Text(json(&e.tags)),
     ]);
     row
 }
@@ -532,6 +540,7 @@ pub(crate) fn enrichment(r: &impl Get) -> Result<Enrichment> {
         essential: r.opt_int("essential")?.map(|v| v != 0),
         source: EnrichmentSource::from(r.text("source")?.as_str()),
         confidence: r.real("confidence")?,
+        tags: r.json("tags")?,
     })
 }
 

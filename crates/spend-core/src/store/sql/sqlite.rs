@@ -147,6 +147,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mandates",
         include_str!("../../../migrations/sqlite/0004_mandates.sql"),
     ),
+    (
+        5,
+        "categories",
+        include_str!("../../../migrations/sqlite/0005_categories.sql"),
+    ),
 ];
 
 include!("backend.rs");

@@ -1,0 +1,32 @@
+-- What enrichment decided, kept beside each transaction so that reports
+-- group by it without a join. Written only from the enrichments table
+-- (a source's upsert never touches these columns); '' when undecided.
+ALTER TABLE transactions ADD COLUMN eff_category TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN eff_merchant TEXT;
+-- 1 essential, 0 discretionary, NULL undecided.
+ALTER TABLE transactions ADD COLUMN essential BIGINT;
+CREATE INDEX transactions_report ON transactions (user_id, month, eff_category, essential, currency, amount_minor);
+
+-- Tags an enrichment adds (a JSON array of strings).
+ALTER TABLE enrichments ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+
+-- A person's categorisation rules, applied in position order (the first
+-- that matches a transaction decides it).
+CREATE TABLE rules (
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    rule_id TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    spec TEXT NOT NULL,
+    PRIMARY KEY (user_id, rule_id)
+);
+
+-- The LLM's answers, by the text of llm-enrich's cache key (which holds what
+-- changes an answer: description, direction, amount band, context, prompt
+-- version, model), so that no answer is paid for twice.
+CREATE TABLE llm_answers (
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    cache_key TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (user_id, cache_key)
+);
