@@ -131,6 +131,17 @@ if [ -n "$pg_bin" ]; then
   fi
 fi
 
+step "Chromium (from Debian's packages, for the HTML report)"
+if [ ! -x /usr/bin/chromium ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$tmp/apt-chromium.log" 2>&1 \
+    || { cat "$tmp/apt-chromium.log" >&2; need "could not install chromium from Debian's packages"; }
+fi
+if [ -x /usr/bin/chromium ]; then
+  export SPEND_TEST_CHROMIUM=/usr/bin/chromium
+  /usr/bin/chromium --version
+fi
+export SPEND_TEST_TMP="$tmp"
+
 step "cargo test"
 cargo test --workspace --all-features
 
@@ -140,6 +151,6 @@ set -o pipefail
   cargo test -p truelayer-client --all-features --test spec_examples --test prism -- --nocapture 2>&1
   cargo test -p amazon-sp-client --all-features --test sandbox_examples --test prism -- --nocapture 2>&1
   cargo test -p receipt-parsers --test vendor_catalogue -- --nocapture 2>&1
-  cargo test -p spend-core --all-features --test conformance --test fernet --test vault --test storm -- --nocapture 2>&1
+  cargo test -p spend-core --all-features --test conformance --test fernet --test vault --test storm --test enrich --test report -- --nocapture 2>&1
   cargo test -p spend-cli --test crash_resume -- --nocapture 2>&1
-} | grep -E "spec examples:|sandbox examples:|vendor fixtures:|store conformance:|fernet interop:|vault race:|fault storm|crash-resume:|prism|test result|panicked|FAILED"
+} | grep -E "spec examples:|sandbox examples:|vendor fixtures:|store conformance:|fernet interop:|vault race:|fault storm|crash-resume:|categorisation:|report:|html report:|prism|test result|panicked|FAILED"

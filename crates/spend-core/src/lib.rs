@@ -34,6 +34,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod app;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -196,36 +196,33 @@ pub async fn enrich_user(
                 }
                 enricher = enricher.budget(budget - spent);
             }
-            let inputs: Vec<TransactionInput> =
-                slice.iter().map(|(_, input)| input.clone()).collect();
+            let inputs: Vec<TransactionInput> = slice.iter().map(|p| p.input.clone()).collect();
             let answer = enricher.enrich(&inputs).await?;
             spent += answer.spend.cost;
             report.llm_requests += answer.spend.requests;
             report.llm_cost += answer.spend.cost;
             report.llm_cached += answer.cache_hits;
             report.undecided += answer.unprocessed.len();
-            let keys: HashMap<&str, &TransactionRef> = slice
-                .iter()
-                .map(|(key, input)| (input.id.as_str(), key))
-                .collect();
+            let pending: HashMap<&str, &Pending> =
+                slice.iter().map(|p| (p.input.id.as_str(), p)).collect();
             for e in answer.enrichments {
-                if let Some(key) = keys.get(e.id.as_str()) {
+                if let Some(p) = pending.get(e.id.as_str()) {
                     report.by_llm += 1;
-                    out.push(Enrichment {
-                        transaction: (*key).clone(),
-                        category: Some(e.fields.category).filter(|c| !c.is_empty()),
-                        merchant: Some(e.fields.merchant).filter(|m| !m.is_empty()),
-                        essential: Some(e.fields.essential),
-                        source: EnrichmentSource::Llm,
-                        confidence: f64::from(e.fields.confidence),
-                        tags: Vec::new(),
-                    });
+                    let mut decided = p.partial.clone();
+                    decided.category = Some(e.fields.category).filter(|c| !c.is_empty());
+                    if !p.merchant_settled && !e.fields.merchant.is_empty() {
+                        decided.merchant = Some(e.fields.merchant);
+                    }
+                    decided.essential = decided.essential.or(Some(e.fields.essential));
+                    decided.source = EnrichmentSource::Llm;
+                    decided.confidence = f64::from(e.fields.confidence);
+                    out.push(decided);
                 }
             }
             for f in answer.failed {
-                if let Some(key) = keys.get(f.id.as_str()) {
+                if let Some(p) = pending.get(f.id.as_str()) {
                     report.failed.push(EnrichFailure {
-                        transaction: (*key).clone(),
+                        transaction: p.partial.transaction.clone(),
                         reason: f.reason,
                     });
                 }
@@ -260,7 +257,7 @@ pub async fn estimate_user(
         Some(provider) => {
             let cache = Arc::new(StoreCache::load(user).await?);
             let inputs: Vec<TransactionInput> =
-                plan.to_llm.iter().map(|(_, i)| i.clone()).collect();
+                plan.to_llm.iter().map(|p| p.input.clone()).collect();
             let estimate = Enricher::new(provider.clone())
                 .cache(cache)
                 .estimate(&inputs)
@@ -279,8 +276,16 @@ pub async fn estimate_user(
 /// Every stage but the LLM's, decided in memory.
 struct Plan {
     settled: Vec<Enrichment>,
-    to_llm: Vec<(TransactionRef, TransactionInput)>,
+    to_llm: Vec<Pending>,
     report: EnrichReport,
+}
+
+/// A transaction for the LLM: what earlier stages decided (a rule's
+/// essential or tags, a match's merchant) stays; the LLM fills the rest.
+struct Pending {
+    partial: Enrichment,
+    merchant_settled: bool,
+    input: TransactionInput,
 }
 
 /// What a match says a charge paid for.
@@ -408,7 +413,14 @@ impl Plan {
         input.date = Some(crate::store::format_date(tx.date));
         input.merchant_hint = e.merchant.clone();
         input.context = matched.map(|m| m.context.clone());
-        self.to_llm.push((key, input));
+        // The descriptor's normalised name is kept when there is one: it is
+        // deterministic, and the same for every charge of a merchant.
+        let merchant_settled = e.merchant.is_some();
+        self.to_llm.push(Pending {
+            partial: e,
+            merchant_settled,
+            input,
+        });
     }
 }
 
