@@ -61,6 +61,8 @@ pub struct Settings {
     pub blobs: PathBuf,
     /// The user.
     pub user: String,
+    /// The LLM for enrichment (`[llm]`, or `SPEND_LLM_PROVIDER`), if any.
+    pub llm: Option<crate::enrich::LlmSettings>,
 }
 
 #[derive(Deserialize, Default)]
@@ -69,6 +71,7 @@ struct SettingsFile {
     store: Option<String>,
     blobs: Option<PathBuf>,
     user: Option<String>,
+    llm: Option<crate::enrich::LlmSettings>,
 }
 
 impl Settings {
@@ -111,6 +114,9 @@ impl Settings {
             user: env("SPEND_USER")
                 .or(file.user)
                 .unwrap_or_else(|| "me".into()),
+            llm: env("SPEND_LLM_PROVIDER")
+                .map(|p| crate::enrich::LlmSettings::named(&p))
+                .or(file.llm),
         })
     }
 }

@@ -48,18 +48,69 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
             &spend_core::matching::MatchOptions::default(),
         )
         .await?;
+        // The LLM configured in spend.toml when there is one, else the simulator.
+        let llm = match settings.llm.as_ref().map(|l| l.provider()) {
+            Some(Ok(provider)) => provider,
+            _ => demo.llm(),
+        };
+        let enriched = spend_core::enrich::enrich_user(
+            spend.user.as_ref(),
+            &spend_core::enrich::EnrichOptions::new().provider(llm),
+            |_| {},
+        )
+        .await?;
         if !args.json {
             holdings(&spend).await?;
             println!(
-                "Matching tied {} charges to their orders and receipts automatically and suggested {} more (`spend matches`).\n",
+                "Matching tied {} charges to their orders and receipts automatically and suggested {} more (`spend matches`).",
                 matched.automatic, matched.suggested
             );
             println!(
-                "Next: `spend transactions --search amazon`, `spend matches --state suggested`, `spend receipts`, `spend reparse`."
+                "Categories: {} transactions by rules and the merchant table, {} by what matching found, {} by the LLM ({} requests).\n",
+                enriched.by_rule + enriched.by_shipped_table,
+                enriched.by_match,
+                enriched.by_llm,
+                enriched.llm_requests
+            );
+            categories(&spend).await?;
+            println!(
+                "Next: `spend report --html report.html`, `spend transactions --search amazon`, `spend matches --state suggested`, `spend rules add`, `spend receipts`."
             );
         }
         Ok(ok)
     })
+}
+
+/// Where the demo person's money went over the last four months.
+async fn categories(spend: &Spend) -> anyhow::Result<()> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let period = spend_core::analytics::Period::new(today - time::Duration::days(119), today);
+    let report = spend_core::analytics::Report::build(
+        spend.user.as_ref(),
+        &spend_core::analytics::ReportOptions::new(period),
+    )
+    .await?;
+    let currency = spend_core::model::Currency::new(&report.currency)?;
+    let money = |minor: i64| spend_core::model::Money::new(minor, currency).to_string();
+    let rows: Vec<Vec<String>> = report
+        .categories
+        .iter()
+        .map(|c| vec![c.category.clone(), money(c.total)])
+        .collect();
+    let mut out = std::io::stdout().lock();
+    table::print(
+        &mut out,
+        &["CATEGORY", "SPENT (4 MONTHS)"],
+        &rows,
+        &["SPENT (4 MONTHS)"],
+    )?;
+    writeln!(
+        out,
+        "income {}, spending {}\n",
+        money(report.income),
+        money(report.spending)
+    )?;
+    Ok(())
 }
 
 async fn holdings(spend: &Spend) -> anyhow::Result<()> {

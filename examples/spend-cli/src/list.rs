@@ -90,18 +90,37 @@ pub fn transactions(args: TransactionArgs) -> anyhow::Result<()> {
                 paid_for.entry(m.transaction).or_default().push(label);
             }
         }
+        // What enrichment decided, over the bank's own category and merchant.
+        let enriched: std::collections::HashMap<_, _> = spend
+            .user
+            .enrichments()
+            .await?
+            .into_iter()
+            .map(|e| (e.transaction.clone(), e))
+            .collect();
+        let mut items = page.items;
+        for t in &mut items {
+            if let Some(e) = enriched.get(&t.key()) {
+                t.category = e.category.clone().or(t.category.take());
+                t.merchant = e.merchant.clone().or(t.merchant.take());
+            }
+        }
         let mut out = std::io::stdout().lock();
         if args.json {
-            for t in &page.items {
+            for t in &items {
                 let mut v = serde_json::to_value(t)?;
                 v["paid_for"] =
                     serde_json::json!(paid_for.get(&t.key()).cloned().unwrap_or_default());
+                if let Some(e) = enriched.get(&t.key()) {
+                    v["essential"] = serde_json::json!(e.essential);
+                    v["categorised_by"] = serde_json::json!(e.source.as_str());
+                    v["tags"] = serde_json::json!(e.tags);
+                }
                 writeln!(out, "{v}")?;
             }
             return Ok(());
         }
-        let rows: Vec<Vec<String>> = page
-            .items
+        let rows: Vec<Vec<String>> = items
             .iter()
             .map(|t| {
                 vec![

@@ -2,11 +2,13 @@
 
 mod connect;
 mod demo;
+mod enrich;
 mod import;
 mod list;
 mod matching;
 mod parse;
 mod progress;
+mod report;
 mod sources;
 mod store_app;
 mod sync;
@@ -56,6 +58,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Categorise every transaction: your edits, your rules, matches, the
+    /// shipped merchant table, then an LLM for the rest only.
+    Enrich(enrich::EnrichArgs),
+    /// Your categorisation rules: add, list, remove, test, apply.
+    #[command(subcommand)]
+    Rules(enrich::RulesCommand),
+    /// Set a transaction's category, merchant or essential-or-not yourself
+    /// (enrichment never overwrites it).
+    Categorise(enrich::CategoriseArgs),
+    /// Where the money went: by category, merchant and month, essential vs
+    /// discretionary, recurring payments, Huqúqu'lláh; tables, JSON or HTML.
+    Report(report::ReportArgs),
     /// List connections and their status.
     Connections {
         /// Print JSON.
@@ -84,6 +98,10 @@ fn main() -> anyhow::Result<()> {
         Command::Orders(args) => list::orders(args),
         Command::Match(args) => matching::run(args),
         Command::Matches(args) => matching::list(args),
+        Command::Enrich(args) => enrich::run(args).and_then(exit_unless),
+        Command::Rules(command) => enrich::rules(command),
+        Command::Categorise(args) => enrich::categorise(args),
+        Command::Report(args) => report::run(args),
         Command::Reparse { json } => list::reparse(json),
         Command::Connections { json } => list::connections(json),
     };

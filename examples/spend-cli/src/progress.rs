@@ -54,3 +54,29 @@ impl Bars {
         }
     }
 }
+
+/// A single counter for one long step (`done` of `total`): a bar on a
+/// terminal, a line per update otherwise.
+pub fn counter(name: &str) -> impl Fn(u64, u64) + use<> {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:12} {bar:30} {pos}/{len} {per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(name.to_owned());
+        bar
+    });
+    let name = name.to_owned();
+    move |done, total| match &bar {
+        Some(bar) => {
+            bar.set_length(total);
+            bar.set_position(done);
+            if done >= total {
+                bar.finish_and_clear();
+            }
+        }
+        None if total > 0 => eprintln!("{name}: {done}/{total}"),
+        None => {}
+    }
+}

@@ -22,3 +22,12 @@ pub fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// Opens spend as the settings say, and returns the settings too.
+pub async fn open_with_settings() -> anyhow::Result<(Settings, Spend)> {
+    let settings = Settings::load()?;
+    let spend = Spend::open(&settings)
+        .await
+        .with_context(|| format!("opening the store {}", redact(&settings.store)))?;
+    Ok((settings, spend))
+}

@@ -186,6 +186,152 @@ fn the_demo_syncs_the_simulated_providers_into_the_default_store() {
 }
 
 #[test]
+fn categories_rules_and_the_report() {
+    let data = data_dir("report");
+    let (_, err, ok) = spend(&data, &["demo", "--json"], "demo");
+    assert!(ok, "{err}");
+    // The demo categorised everything (the LLM simulator took the rest).
+    let (out, _, ok) = spend(
+        &data,
+        &["transactions", "--json", "--limit", "1000"],
+        "demo",
+    );
+    assert!(ok);
+    let txs: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        txs.iter().all(|t| t["categorised_by"].is_string()),
+        "every transaction categorised"
+    );
+
+    let (out, err, ok) = spend(
+        &data,
+        &[
+            "rules",
+            "add",
+            "coffee",
+            "--when",
+            "merchant=\"Pret A Manger\"",
+            "--then",
+            "category=Coffee essential=no tag=treats",
+        ],
+        "demo",
+    );
+    assert!(ok && out.contains("added"), "{out}{err}");
+    let (out, _, ok) = spend(&data, &["rules", "test", "coffee"], "demo");
+    assert!(ok && out.contains("transactions fit \"coffee\""), "{out}");
+    let (_, err, ok) = spend(
+        &data,
+        &[
+            "rules",
+            "add",
+            "bad",
+            "--when",
+            "colour=red",
+            "--then",
+            "category=X",
+        ],
+        "demo",
+    );
+    assert!(!ok && err.contains("unknown condition \"colour\""), "{err}");
+    let (out, err, ok) = spend(&data, &["rules", "apply", "--json"], "demo");
+    assert!(ok, "{err}");
+    let applied: Value = serde_json::from_str(&out).unwrap();
+    assert!(applied["by_rule"].as_u64().unwrap() > 0);
+    let (out, _, ok) = spend(
+        &data,
+        &["transactions", "--category", "Coffee", "--json"],
+        "demo",
+    );
+    assert!(
+        ok && out.lines().count() > 0 && out.contains("\"tags\":[\"treats\"]"),
+        "{out}"
+    );
+
+    // A person's own category stays through another run.
+    let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let id = first["id"].as_str().unwrap();
+    let (out, err, ok) = spend(
+        &data,
+        &[
+            "categorise",
+            id,
+            "--category",
+            "Work lunches",
+            "--essential",
+            "yes",
+        ],
+        "demo",
+    );
+    assert!(ok && out.contains("Work lunches"), "{out}{err}");
+    let (_, err, ok) = spend(
+        &data,
+        &["categorise", "no-such-id", "--category", "X"],
+        "demo",
+    );
+    assert!(!ok && err.contains("no transaction with id"), "{err}");
+    let (out, _, ok) = spend(&data, &["enrich", "--json"], "demo");
+    assert!(ok);
+    let again: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(again["by_person"], 1, "{again}");
+    let (out, _, ok) = spend(
+        &data,
+        &["transactions", "--category", "Work lunches", "--json"],
+        "demo",
+    );
+    assert!(ok && out.lines().count() == 1, "{out}");
+
+    // The report: tables, JSON and an HTML page.
+    let html = data.join("report.html");
+    let (out, err, ok) = spend(
+        &data,
+        &[
+            "report",
+            "--period",
+            "last-12-months",
+            "--gold-price",
+            "105.00",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+        "demo",
+    );
+    assert!(ok, "{err}");
+    for part in [
+        "By category",
+        "Top merchants",
+        "Month by month",
+        "Recurring payments",
+        "Huqúqu'lláh",
+        "Coffee",
+    ] {
+        assert!(out.contains(part), "{part} in {out}");
+    }
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("spend-data")
+    );
+    let (out, _, ok) = spend(
+        &data,
+        &["report", "--json", "--period", "this-year"],
+        "demo",
+    );
+    assert!(ok);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        report["spending"].as_i64().unwrap() > 0
+            && report["categories"].as_array().unwrap().len() > 3
+    );
+    let (_, err, ok) = spend(&data, &["report", "--period", "soon"], "demo");
+    assert!(!ok && err.contains("not a period"), "{err}");
+    let (_, err, ok) = spend(&data, &["report", "--gold-price", "1.005"], "demo");
+    assert!(!ok && err.contains("more decimals"), "{err}");
+}
+
+#[test]
 fn sync_without_the_providers_credentials_reports_each_source_and_fails() {
     let data = data_dir("sync");
     let (_, err, ok) = spend(&data, &["sync"], "me");

@@ -120,11 +120,13 @@ pub struct IncomeMonth {
     pub spending: i64,
 }
 
-/// A category's last month against the month before.
+/// A category's last whole month against the month before.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trend {
     /// The category.
     pub category: String,
+    /// The month compared (`YYYY-MM`): the period's last whole month.
+    pub month: String,
     /// The period's last month's spending.
     pub last: i64,
     /// The month before's.
@@ -330,7 +332,10 @@ impl Report {
                 .cmp(&a.total)
                 .then_with(|| a.category.cmp(&b.category))
         });
-        let trends = trends(&categories);
+        // A month the period ends inside of is not compared: it is not over.
+        let ends_a_month = (period.to + time::Duration::days(1)).day() == 1;
+        let whole = months.len() - usize::from(!ends_a_month);
+        let trends = trends(&categories, &months, whole);
 
         let merchants = user
             .spend(
@@ -391,13 +396,7 @@ impl Report {
         let recurring = recurring_in(user, &period, &currency).await?;
         let income: i64 = flow.iter().map(|m| m.income).sum();
         let spending: i64 = flow.iter().map(|m| m.spending).sum();
-        let necessary: i64 = essential.iter().map(|m| m.essential).sum();
-        let huququllah = options
-            .huquq
-            .as_ref()
-            .map(|inputs| huququllah(income.max(0), necessary.max(0), inputs))
-            .transpose()?;
-        Ok(Report {
+        let report = Report {
             title: format!("Spending {} to {}", period.from, period.to),
             from: crate::store::format_date(period.from),
             to: crate::store::format_date(period.to),
@@ -414,8 +413,20 @@ impl Report {
             income_spending: flow,
             trends,
             recurring,
-            huququllah,
-        })
+            huququllah: None,
+        };
+        match &options.huquq {
+            Some(inputs) => report.with_huquq(inputs),
+            None => Ok(report),
+        }
+    }
+
+    /// Adds the Huqúqu'lláh calculation on this report's income and
+    /// essential spending (amounts in `inputs` in this report's currency).
+    pub fn with_huquq(mut self, inputs: &HuquqInputs) -> Result<Report, AnalyticsError> {
+        let necessary: i64 = self.essential_by_month.iter().map(|m| m.essential).sum();
+        self.huququllah = Some(huququllah(self.income.max(0), necessary.max(0), inputs)?);
+        Ok(self)
     }
 
     /// The report as one self-contained HTML file (styles and scripts
@@ -454,22 +465,25 @@ fn main_currency(rows: &[SpendRow]) -> Option<String> {
         .map(|(c, _)| c.to_owned())
 }
 
-fn trends(categories: &[CategorySpend]) -> Vec<Trend> {
+/// Each category's month `whole - 1` against the month before it.
+fn trends(categories: &[CategorySpend], months: &[String], whole: usize) -> Vec<Trend> {
+    if whole < 2 {
+        return Vec::new();
+    }
     let mut out: Vec<Trend> = categories
         .iter()
-        .filter_map(|c| {
-            let n = c.by_month.len();
-            (n >= 2).then(|| {
-                let (last, previous) = (c.by_month[n - 1], c.by_month[n - 2]);
-                Trend {
-                    category: c.category.clone(),
-                    last,
-                    previous,
-                    change: last - previous,
-                    change_percent: (previous != 0)
-                        .then(|| 100.0 * (last - previous) as f64 / previous as f64),
-                }
-            })
+        .filter(|c| whole <= c.by_month.len())
+        .map(|c| {
+            let (last, previous) = (c.by_month[whole - 1], c.by_month[whole - 2]);
+            Trend {
+                category: c.category.clone(),
+                month: months[whole - 1].clone(),
+                last,
+                previous,
+                change: last - previous,
+                change_percent: (previous != 0)
+                    .then(|| 100.0 * (last - previous) as f64 / previous as f64),
+            }
         })
         .collect();
     out.sort_by_key(|t| std::cmp::Reverse(t.change.abs()));

@@ -27,6 +27,7 @@ pub struct Demo {
     gmail: gmail_receipts::testkit::GmailSimulator,
     amazon: amazon_sp_client::testkit::SpApiSimulator,
     amazon_time_scale: f64,
+    llm: llm_enrich::testkit::Simulator,
     truth: GroundTruth,
 }
 
@@ -110,8 +111,15 @@ impl Demo {
             )
             .await,
             amazon_time_scale: size.amazon_time_scale,
+            llm: llm_enrich::testkit::Simulator::start(llm_enrich::ProviderKind::Anthropic).await,
             truth: person.truth,
         }
+    }
+
+    /// The simulated LLM (Anthropic's Messages API, answering as a model
+    /// would from the transactions' words), for enrichment without a key.
+    pub fn llm(&self) -> std::sync::Arc<dyn llm_enrich::Provider> {
+        self.llm.provider()
     }
 
     /// Which transaction paid for which order or receipt.

@@ -41,12 +41,14 @@
 mod known;
 mod merchant;
 mod person;
+mod provider;
 mod rules;
 mod run;
 
 pub use known::{KnownMerchant, known_merchant};
 pub use merchant::merchant_name;
 pub use person::{PersonalEdit, set_by_person};
+pub use provider::LlmSettings;
 pub use rules::{fits, parse_rule};
 pub use run::{
     EnrichEstimate, EnrichFailure, EnrichOptions, EnrichProgress, EnrichReport, LlmEstimate,
@@ -75,6 +77,9 @@ pub enum EnrichError {
         /// What is wrong.
         detail: String,
     },
+    /// The `[llm]` settings cannot be used.
+    #[error("llm settings: {0}")]
+    Settings(String),
     /// No such transaction.
     #[error("no transaction {}/{}/{}", .0.source, .0.account_id, .0.id)]
     NoTransaction(TransactionRef),
