@@ -111,6 +111,65 @@ async fn run(store: &dyn Store, rows: usize, goal: f64) {
         median.as_secs_f64() * 1000.0,
         times[0].as_secs_f64() * 1000.0
     );
+    analytics(name, user.as_ref(), rows).await;
+}
+
+/// The report's queries over the last year of the data, and the whole report.
+async fn analytics(name: &str, user: &dyn UserStore, rows: usize) {
+    use spend_core::analytics::{Period, Report, ReportOptions};
+    let period = Period::parse("2025", date!(2026 - 01 - 01)).expect("period");
+    let queries = [
+        (
+            "money out by month, category and essential",
+            SpendQuery::by(&[Grouping::Month, Grouping::Category, Grouping::Essential]).outgoing(),
+        ),
+        (
+            "by merchant, category and direction",
+            SpendQuery::by(&[Grouping::Merchant, Grouping::Category, Grouping::Direction]),
+        ),
+        (
+            "by account and direction",
+            SpendQuery::by(&[Grouping::Account, Grouping::Direction]),
+        ),
+        (
+            "by merchant and month (recurring candidates)",
+            SpendQuery::by(&[Grouping::Merchant, Grouping::Month]).outgoing(),
+        ),
+    ];
+    for (label, query) in queries {
+        let query = query.between(period.from, period.to);
+        let median = median_of(7, || async {
+            user.spend(&query).await.expect("spend");
+        })
+        .await;
+        println!(
+            "{name}: analytics {label}, a year of {rows} transactions: median {:.0} ms of 7 (goal < 200 ms)",
+            median.as_secs_f64() * 1000.0
+        );
+    }
+    let options = ReportOptions::new(period);
+    let median = median_of(3, || async {
+        Report::build(user, &options).await.expect("report");
+    })
+    .await;
+    println!(
+        "{name}: the whole report (all of the above, recurring payments, trends) for a year of {rows} transactions: median {:.0} ms of 3",
+        median.as_secs_f64() * 1000.0
+    );
+}
+
+async fn median_of<F: std::future::Future<Output = ()>>(
+    runs: usize,
+    mut f: impl FnMut() -> F,
+) -> Duration {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
 }
 
 fn main() {

@@ -5,7 +5,14 @@ ALTER TABLE transactions ADD COLUMN eff_category TEXT NOT NULL DEFAULT '';
 ALTER TABLE transactions ADD COLUMN eff_merchant TEXT;
 -- 1 essential, 0 discretionary, NULL undecided.
 ALTER TABLE transactions ADD COLUMN essential BIGINT;
-CREATE INDEX transactions_report ON transactions (user_id, month, eff_category, essential, currency, amount_minor);
+-- The category reports group by: enrichment's, else the bank's. Generated,
+-- so no write path can leave it stale.
+ALTER TABLE transactions ADD COLUMN report_category TEXT GENERATED ALWAYS AS
+    (CASE WHEN eff_category <> '' THEN eff_category ELSE category END) STORED;
+-- Replaces the spend index: the same shape, on the reports' category, with
+-- essential-or-not, so grouped sums read the index alone and in order.
+DROP INDEX transactions_spend;
+CREATE INDEX transactions_report ON transactions (user_id, month, report_category, essential, currency, amount_minor);
 
 -- Tags an enrichment adds (a JSON array of strings).
 ALTER TABLE enrichments ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';

@@ -103,14 +103,27 @@ pub fn recurring_payments(
         .iter()
         .filter_map(|e| Some((&e.transaction, e.merchant.as_deref()?)))
         .collect();
+    let named = transactions
+        .iter()
+        .filter(|t| t.amount.minor() < 0)
+        .map(|tx| {
+            let name = names
+                .get(&tx.key())
+                .map(|n| (*n).to_owned())
+                .or_else(|| merchant_name(&tx.description, tx.merchant.as_deref()))
+                .unwrap_or_else(|| tx.description.clone());
+            (name, tx)
+        });
+    recurring_among(named, mandates)
+}
+
+/// [`recurring_payments`] over transactions already named by merchant.
+pub(super) fn recurring_among<'a>(
+    payments: impl Iterator<Item = (String, &'a Transaction)>,
+    mandates: &[Mandate],
+) -> Vec<Recurring> {
     let mut groups: HashMap<(String, String), Vec<(Date, i64)>> = HashMap::new();
-    for tx in transactions.iter().filter(|t| t.amount.minor() < 0) {
-        let key = tx.key();
-        let name = names
-            .get(&key)
-            .map(|n| (*n).to_owned())
-            .or_else(|| merchant_name(&tx.description, tx.merchant.as_deref()))
-            .unwrap_or_else(|| tx.description.clone());
+    for (name, tx) in payments {
         groups
             .entry((name, tx.amount.currency().code().to_owned()))
             .or_default()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::huququllah::{HuquqCalculation, HuquqInputs, huququllah};
-use super::recurring::{Recurring, recurring_payments};
+use super::recurring::Recurring;
 use super::{AnalyticsError, Period};
 use crate::store::{Grouping, SpendQuery, SpendRow, UserStore};
 
@@ -239,17 +239,17 @@ impl Report {
     ) -> Result<Report, AnalyticsError> {
         let period = options.period;
         let months = period.months();
-        let rows = user
-            .spend(
-                &SpendQuery::by(&[
-                    Grouping::Month,
-                    Grouping::Category,
-                    Grouping::Essential,
-                    Grouping::Direction,
-                ])
-                .between(period.from, period.to),
-            )
-            .await?;
+        // Money out and money in apart: each sum then reads the report index
+        // in its own order, with no sort.
+        let by = SpendQuery::by(&[Grouping::Month, Grouping::Category, Grouping::Essential])
+            .between(period.from, period.to);
+        let mut rows = Vec::new();
+        for (query, direction) in [(by.clone().outgoing(), "out"), (by.incoming(), "in")] {
+            for mut row in user.spend(&query).await? {
+                row.keys.push(direction.to_owned());
+                rows.push(row);
+            }
+        }
         let currency = match &options.currency {
             Some(c) => c.clone(),
             None => main_currency(&rows).unwrap_or_else(|| "GBP".to_owned()),
@@ -491,26 +491,45 @@ fn trends(categories: &[CategorySpend], months: &[String], whole: usize) -> Vec<
 }
 
 /// Recurring payments seen up to the period's end (looking a year before
-/// its start, so a yearly payment is found), in `currency`.
+/// its start, so a quarterly payment is found), in `currency`. Candidates
+/// come from a monthly count per merchant in SQL (seen in three months or
+/// more, never more than six times in a month), so only their payments are read.
 async fn recurring_in(
     user: &dyn UserStore,
     period: &Period,
     currency: &str,
 ) -> Result<Vec<RecurringLine>, AnalyticsError> {
     let since = period.from - time::Duration::days(366);
-    let transactions: Vec<_> = user
-        .all_transactions()
-        .await?
+    let monthly = user
+        .spend(
+            &SpendQuery::by(&[Grouping::Merchant, Grouping::Month])
+                .between(since, period.to)
+                .outgoing(),
+        )
+        .await?;
+    let mut seen: HashMap<&str, (usize, i64)> = HashMap::new();
+    for row in monthly.iter().filter(|r| r.currency == currency) {
+        let entry = seen.entry(row.keys[0].as_str()).or_default();
+        entry.0 += 1;
+        entry.1 = entry.1.max(row.count);
+    }
+    let mut candidates: Vec<String> = seen
         .into_iter()
-        .filter(|t| {
-            t.date >= since && t.date <= period.to && t.amount.currency().code() == currency
-        })
+        .filter(|(_, (months, most))| *months >= 3 && *most <= 6)
+        .map(|(name, _)| name.to_owned())
         .collect();
-    let enrichments = user.enrichments().await?;
+    candidates.sort();
+    let payments = user.payments_to(&candidates, since, period.to).await?;
     let mandates = user.mandates().await?;
-    Ok(recurring_payments(&transactions, &enrichments, &mandates)
-        .iter()
-        .filter(|r| r.currency == currency)
-        .map(RecurringLine::from)
-        .collect())
+    Ok(super::recurring::recurring_among(
+        payments
+            .iter()
+            .filter(|(_, t)| t.amount.currency().code() == currency)
+            .map(|(name, t)| (name.clone(), t)),
+        &mandates,
+    )
+    .iter()
+    .filter(|r| r.currency == currency)
+    .map(RecurringLine::from)
+    .collect())
 }

@@ -45,6 +45,7 @@ pub use sql::sqlite::SqliteStore;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use time::Date;
 
 use crate::model::{
     Account, ApplePurchase, Checkpoint, Connection, Document, Email, Enrichment, Mandate, Match,
@@ -151,6 +152,15 @@ pub trait UserStore: Send + Sync {
             }
         })
     }
+
+    /// Money out to any of `merchants` (as [`Grouping::Merchant`] names them)
+    /// between `from` and `to`, oldest first, each with its merchant's name.
+    fn payments_to<'a>(
+        &'a self,
+        merchants: &'a [String],
+        from: Date,
+        to: Date,
+    ) -> BoxFuture<'a, Result<Vec<(String, Transaction)>>>;
 
     /// Removes transactions by key (a pending one that settled under a new id);
     /// returns how many were removed.

@@ -154,6 +154,9 @@ pub struct SpendQuery {
     pub to: Option<Date>,
     /// Only money out (negative amounts).
     pub outgoing_only: bool,
+    /// Only money in (positive amounts).
+    #[serde(default)]
+    pub incoming_only: bool,
 }
 
 impl SpendQuery {
@@ -164,6 +167,7 @@ impl SpendQuery {
             from: None,
             to: None,
             outgoing_only: false,
+            incoming_only: false,
         }
     }
     /// Only between these days (inclusive).
@@ -175,6 +179,11 @@ impl SpendQuery {
     /// Only money out.
     pub fn outgoing(mut self) -> Self {
         self.outgoing_only = true;
+        self
+    }
+    /// Only money in.
+    pub fn incoming(mut self) -> Self {
+        self.incoming_only = true;
         self
     }
 }

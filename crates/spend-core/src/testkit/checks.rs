@@ -626,6 +626,21 @@ async fn enrichment_decides_reports_and_outlives_a_resync(
         ["t1"],
         "filter by enrichment's category"
     );
+    let paid = u
+        .payments_to(
+            &["Tesco".to_owned(), "Pret".to_owned()],
+            date!(2026 - 01 - 01),
+            date!(2026 - 12 - 31),
+        )
+        .await
+        .map_err(e)?;
+    ensure_eq!(
+        paid.iter()
+            .map(|(name, t)| (name.as_str(), t.id.as_str()))
+            .collect::<Vec<_>>(),
+        [("Tesco", "t1"), ("Pret", "t4")],
+        "payments to merchants by their report names, oldest first"
+    );
     let mut changed = decided(&txs[0], "Household", "Tesco", true);
     changed.source = EnrichmentSource::User;
     u.write(Batch::default().enrichments(vec![changed]))

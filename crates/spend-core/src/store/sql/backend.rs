@@ -274,8 +274,11 @@ fn parse_cursor(cursor: &str) -> Result<(String, i64)> {
         .ok_or_else(|| StoreError::Invalid(format!("not a transaction cursor: {cursor:?}")))
 }
 
+/// A transaction's merchant: enrichment's, else the bank's, else its description.
+const MERCHANT: &str = "COALESCE(eff_merchant, merchant, description)";
+
 /// A transaction's category: enrichment's when it decided one, else the bank's.
-const CATEGORY: &str = "CASE WHEN eff_category <> '' THEN eff_category ELSE category END";
+const CATEGORY: &str = "report_category";
 
 impl Scoped {
     async fn write_batch(&self, batch: Batch) -> Result<Written> {
@@ -387,41 +390,67 @@ impl Scoped {
     }
 
     async fn sum_spend(&self, q: &SpendQuery) -> Result<Vec<SpendRow>> {
-        let exprs: Vec<&str> = q
+        // (what is selected, what is grouped by): grouping by the columns
+        // themselves lets a grouped sum read the report index in order.
+        let exprs: Vec<(&str, &str)> = q
             .group_by
             .iter()
             .map(|g| match g {
-                Grouping::Month => "month",
-                Grouping::Category => CATEGORY,
-                Grouping::Merchant => "COALESCE(eff_merchant, merchant, description)",
-                Grouping::Account => "account_id",
-                Grouping::Essential => {
-                    "CASE essential WHEN 1 THEN 'essential' WHEN 0 THEN 'discretionary' ELSE '' END"
+                Grouping::Month => ("month", "month"),
+                Grouping::Category => (CATEGORY, CATEGORY),
+                Grouping::Merchant => (MERCHANT, MERCHANT),
+                Grouping::Account => ("account_id", "account_id"),
+                Grouping::Essential => (
+                    "CASE essential WHEN 1 THEN 'essential' WHEN 0 THEN 'discretionary' ELSE '' END",
+                    "essential",
+                ),
+                Grouping::Direction => {
+                    let direction = "CASE WHEN amount_minor < 0 THEN 'out' ELSE 'in' END";
+                    (direction, direction)
                 }
-                Grouping::Direction => "CASE WHEN amount_minor < 0 THEN 'out' ELSE 'in' END",
             })
             .collect();
         let mut select = String::from("SELECT ");
-        for (i, e) in exprs.iter().enumerate() {
+        for (i, (e, _)) in exprs.iter().enumerate() {
             select.push_str(&format!("{e} AS g{i}, "));
         }
         select.push_str("currency, CAST(SUM(amount_minor) AS BIGINT) AS total, COUNT(*) AS n FROM transactions WHERE user_id = ");
         let mut qb = QueryBuilder::<Db>::new(select);
         qb.push_bind(self.user);
+        // Months first (the report index's second column); days only where a
+        // bound falls inside a month.
         if let Some(from) = q.from {
-            qb.push(" AND date >= ").push_bind(rows::format_date(from));
+            let day = rows::format_date(from);
+            qb.push(" AND month >= ").push_bind(day[..7].to_owned());
+            if from.day() != 1 {
+                qb.push(" AND date >= ").push_bind(day);
+            }
         }
         if let Some(to) = q.to {
-            qb.push(" AND date <= ").push_bind(rows::format_date(to));
+            let day = rows::format_date(to);
+            qb.push(" AND month <= ").push_bind(day[..7].to_owned());
+            if (to + time::Duration::days(1)).day() != 1 {
+                qb.push(" AND date <= ").push_bind(day);
+            }
         }
         if q.outgoing_only {
             qb.push(" AND amount_minor < 0");
         }
-        let mut group: Vec<String> = (0..exprs.len()).map(|i| format!("g{i}")).collect();
-        group.push("currency".to_owned());
-        qb.push(format!(" GROUP BY {0} ORDER BY {0}", group.join(", ")));
+        if q.incoming_only {
+            qb.push(" AND amount_minor > 0");
+        }
+        let mut group: Vec<&str> = exprs.iter().map(|(_, g)| *g).collect();
+        // Grouping by month and category without essential-or-not leaves a
+        // gap in the report index's columns, and the database would sort
+        // every row; grouping by the index's prefix and folding the groups
+        // here reads the index in order instead.
+        if group.starts_with(&["month", CATEGORY]) && !group.contains(&"essential") {
+            group.insert(2, "essential");
+        }
+        group.push("currency");
+        qb.push(format!(" GROUP BY {}", group.join(", ")));
         let found = qb.build().fetch_all(&self.pool).await?;
-        decode(&found, "transactions", |r| {
+        let mut out = decode(&found, "transactions", |r| {
             Ok(SpendRow {
                 keys: (0..exprs.len())
                     .map(|i| r.text(&format!("g{i}")))
@@ -430,7 +459,19 @@ impl Scoped {
                 total_minor: r.int("total")?,
                 count: r.int("n")?,
             })
-        })
+        })?;
+        // One order on every backend (they sort NULLs and text differently),
+        // and groups split by an added index column folded together.
+        out.sort_by(|a, b| a.keys.cmp(&b.keys).then_with(|| a.currency.cmp(&b.currency)));
+        out.dedup_by(|next, kept| {
+            let same = next.keys == kept.keys && next.currency == kept.currency;
+            if same {
+                kept.total_minor += next.total_minor;
+                kept.count += next.count;
+            }
+            same
+        });
+        Ok(out)
     }
 }
 
@@ -486,6 +527,38 @@ impl UserStore for Scoped {
 
     fn spend<'a>(&'a self, query: &'a SpendQuery) -> BoxFuture<'a, Result<Vec<SpendRow>>> {
         Box::pin(self.sum_spend(query))
+    }
+
+    fn payments_to<'a>(
+        &'a self,
+        merchants: &'a [String],
+        from: time::Date,
+        to: time::Date,
+    ) -> BoxFuture<'a, Result<Vec<(String, Transaction)>>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            // A few hundred names a query keeps under every backend's parameter limit.
+            for names in merchants.chunks(500) {
+                let mut qb = QueryBuilder::<Db>::new(format!(
+                    "SELECT *, {MERCHANT} AS merchant_name FROM transactions WHERE user_id = "
+                ));
+                qb.push_bind(self.user);
+                qb.push(" AND amount_minor < 0 AND date >= ").push_bind(rows::format_date(from));
+                qb.push(" AND date <= ").push_bind(rows::format_date(to));
+                qb.push(format!(" AND {MERCHANT} IN ("));
+                let mut list = qb.separated(", ");
+                for name in names {
+                    list.push_bind(name.clone());
+                }
+                qb.push(") ORDER BY date, id");
+                let found = qb.build().fetch_all(&self.pool).await?;
+                out.extend(decode(&found, "transactions", |r| {
+                    Ok((r.text("merchant_name")?, rows::transaction(r)?))
+                })?);
+            }
+            out.sort_by_key(|(_, t)| t.date);
+            Ok(out)
+        })
     }
 
     fn orders<'a>(&'a self, q: &'a OrderQuery) -> BoxFuture<'a, Result<Vec<Order>>> {
