@@ -10,9 +10,10 @@ ALTER TABLE transactions ADD COLUMN essential BIGINT;
 ALTER TABLE transactions ADD COLUMN report_category TEXT GENERATED ALWAYS AS
     (CASE WHEN eff_category <> '' THEN eff_category ELSE category END) STORED;
 -- Replaces the spend index: the same shape, on the reports' category, with
--- essential-or-not, so grouped sums read the index alone and in order.
+-- essential-or-not (and the account last, so sums by account read it alone
+-- too), so grouped sums read the index alone and in order.
 DROP INDEX transactions_spend;
-CREATE INDEX transactions_report ON transactions (user_id, month, report_category, essential, currency, amount_minor);
+CREATE INDEX transactions_report ON transactions (user_id, month, report_category, essential, currency, amount_minor, account_id);
 
 -- Tags an enrichment adds (a JSON array of strings).
 ALTER TABLE enrichments ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
