@@ -145,6 +145,49 @@ export SPEND_TEST_TMP="$tmp"
 step "cargo test"
 cargo test --workspace --all-features
 
+step "MCP: spend-mcp under a real client (Python's mcp SDK) and the official conformance suite"
+cargo build -q -p spend-cli -p spend-mcp
+if [ -x "$py" ] && ! "$py" -c "import mcp, pytest" 2>/dev/null; then
+  "$py" -m pip install -q mcp pytest >"$tmp/pip-mcp.log" 2>&1 \
+    || { cat "$tmp/pip-mcp.log" >&2; need "could not install mcp and pytest from PyPI"; }
+fi
+if [ -x "$py" ] && "$py" -c "import mcp, pytest" 2>/dev/null; then
+  SPEND_MCP_BIN="$root/target/debug/spend-mcp" SPEND_BIN="$root/target/debug/spend" \
+    "$py" -m pytest -q -p no:cacheprovider examples/spend-mcp/tests
+fi
+# The suite needs Node 22 (this machine's is older): both from the npm registry.
+conf="$root/.ci/mcp-conformance"
+if [ ! -d "$conf/node_modules/@modelcontextprotocol/conformance" ] || [ ! -x "$conf/node_modules/.bin/node" ]; then
+  npm install --no-audit --no-fund --prefix "$conf" node@22 @modelcontextprotocol/conformance@0.2.0-alpha.12 >"$tmp/npm-conformance.log" 2>&1 \
+    || { cat "$tmp/npm-conformance.log" >&2; need "could not install the MCP conformance suite from npm"; }
+fi
+if [ -x "$conf/node_modules/.bin/node" ]; then
+  mcp_data="$tmp/mcp-data"
+  rm -rf "$mcp_data"
+  mcp_env=(env SPEND_DATA_DIR="$mcp_data" SPEND_USER=demo SPEND_CONFIG="$mcp_data/none.toml")
+  "${mcp_env[@]}" "$root/target/debug/spend" demo --json >"$tmp/mcp-demo.log" 2>&1 \
+    || { cat "$tmp/mcp-demo.log" >&2; need "the demo store for the MCP conformance run"; }
+  mcp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${mcp_env[@]}" "$root/target/debug/spend-mcp" --http "127.0.0.1:$mcp_port" >"$tmp/mcp-http.log" 2>&1 &
+  prism_pids+=($!)
+  for _ in $(seq 1 60); do
+    curl -s -o /dev/null "http://127.0.0.1:$mcp_port/mcp" && break
+    sleep 0.5
+  done
+  # The suite's own summary line reads like a test runner's; it is kept in a
+  # log and restated.
+  if "$conf/node_modules/.bin/node" "$conf/node_modules/@modelcontextprotocol/conformance/dist/index.js" server \
+      --url "http://127.0.0.1:$mcp_port/mcp" --spec-version 2025-11-25 \
+      --expected-failures "$root/.ci/mcp-conformance-expected-failures.yml" -o "$tmp/mcp-conformance" \
+      >"$tmp/mcp-conformance.log" 2>&1; then
+    sed -n 's/^Total: \([0-9]*\) passed, \([0-9]*\) failed.*/mcp conformance (2025-11-25): \1 checks pass; the \2 that fail are all in .ci\/mcp-conformance-expected-failures.yml/p' "$tmp/mcp-conformance.log"
+  else
+    sed -n '/=== SUMMARY ===/,$p' "$tmp/mcp-conformance.log" >&2
+    echo "FAILED: the MCP conformance suite (log: $tmp/mcp-conformance.log)" >&2
+    exit 1
+  fi
+fi
+
 step "contract figures"
 set -o pipefail
 {

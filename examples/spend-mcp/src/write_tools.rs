@@ -1,0 +1,197 @@
+//! The tools that change data or cost money: present only with `--allow-writes`.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::{tool, tool_router};
+use spend_core::enrich::{EnrichOptions, PersonalEdit, enrich_user, parse_rule, set_by_person};
+use spend_core::matching::{Decision, MatchOptions, decide, match_id, match_user};
+
+use crate::read_tools::failed;
+use crate::server::SpendMcp;
+use crate::types::*;
+
+impl SpendMcp {
+    /// The LLM from the settings (none: rules, matches and the merchant table only).
+    pub(crate) fn enrich_options(&self, budget: Option<&str>) -> Result<EnrichOptions, String> {
+        let mut options = EnrichOptions::new();
+        if let Some(llm) = &self.settings.llm {
+            options = options.provider(llm.provider().map_err(failed)?);
+            options.budget = llm.budget().map_err(failed)?;
+        }
+        if let Some(budget) = budget {
+            options.budget = Some(
+                budget
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("budget_usd {budget:?} is not an amount of dollars"))?,
+            );
+        }
+        Ok(options)
+    }
+
+    async fn decide(&self, id: &str, decision: Decision) -> Result<Json<Document>, String> {
+        let decided = decide(self.spend.user.as_ref(), id, decision)
+            .await
+            .map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::json!({
+                "id": match_id(&decided),
+                "state": decided.state.as_str(),
+                "transaction": decided.explanation["transaction"],
+                "target": decided.explanation["target"],
+            }),
+        }))
+    }
+}
+
+#[tool_router(router = write_tools, vis = "pub(crate)")]
+impl SpendMcp {
+    /// Match every charge to the order, receipt or purchase behind it (one-to-one, explained); with dry_run, only say what would be matched.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn run_matching(
+        &self,
+        Parameters(args): Parameters<RunMatching>,
+    ) -> Result<Json<Document>, String> {
+        let options = MatchOptions {
+            dry_run: args.dry_run,
+            ..MatchOptions::default()
+        };
+        let report = match_user(self.spend.user.as_ref(), &options)
+            .await
+            .map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::to_value(report).map_err(failed)?,
+        }))
+    }
+
+    /// Confirm a match: it stays, and the merchant's alias is learned from it.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn confirm_match(
+        &self,
+        Parameters(args): Parameters<MatchId>,
+    ) -> Result<Json<Document>, String> {
+        self.decide(&args.id, Decision::Confirm).await
+    }
+
+    /// Decline a match: the pair is never proposed again.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn decline_match(
+        &self,
+        Parameters(args): Parameters<MatchId>,
+    ) -> Result<Json<Document>, String> {
+        self.decide(&args.id, Decision::Decline).await
+    }
+
+    /// Categorise every transaction: the person's edits, their rules, matches, the merchant table, then the configured LLM for the rest only (this may cost money; budget_usd caps it).
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = true
+    ))]
+    async fn enrich(&self, Parameters(args): Parameters<Enrich>) -> Result<Json<Document>, String> {
+        let options = self.enrich_options(args.budget_usd.as_deref())?;
+        let report = enrich_user(self.spend.user.as_ref(), &options, |_| {})
+            .await
+            .map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::to_value(report).map_err(failed)?,
+        }))
+    }
+
+    /// Set a transaction's category, merchant, essential-or-not or tags as the person says; enrichment never overwrites it.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn set_category(
+        &self,
+        Parameters(args): Parameters<SetCategory>,
+    ) -> Result<Json<Document>, String> {
+        let user = self.spend.user.as_ref();
+        let found: Vec<_> = user
+            .all_transactions()
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .filter(|t| {
+                t.id == args.transaction_id
+                    && args.account_id.as_ref().is_none_or(|a| *a == t.account_id)
+            })
+            .collect();
+        let tx = match found.as_slice() {
+            [one] => one,
+            [] => {
+                return Err(format!(
+                    "no transaction has the id {:?} (see search_transactions)",
+                    args.transaction_id
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "{} accounts have a transaction {:?}: give account_id",
+                    found.len(),
+                    args.transaction_id
+                ));
+            }
+        };
+        let edit = PersonalEdit {
+            category: args.category,
+            merchant: args.merchant,
+            essential: args.essential,
+            tags: args.tags,
+        };
+        if edit == PersonalEdit::default() {
+            return Err("nothing to set: give category, merchant, essential or tags".into());
+        }
+        let saved = set_by_person(user, &tx.key(), edit).await.map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::to_value(saved).map_err(failed)?,
+        }))
+    }
+
+    /// Add a categorisation rule (or replace the one of the same name), applied before any match or LLM from the next enrichment on.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn add_rule(
+        &self,
+        Parameters(args): Parameters<AddRule>,
+    ) -> Result<Json<Document>, String> {
+        let rule = parse_rule(&args.name, &args.when, &args.then).map_err(failed)?;
+        let user = self.spend.user.as_ref();
+        let mut rules = user.rules().await.map_err(failed)?;
+        match rules.iter_mut().find(|r| r.id == rule.id) {
+            Some(existing) => *existing = rule.clone(),
+            None => rules.push(rule.clone()),
+        }
+        user.replace_rules(&rules).await.map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::to_value(rule).map_err(failed)?,
+        }))
+    }
+}

@@ -1,0 +1,217 @@
+"""spend-mcp driven by a real MCP client (the Python SDK) over stdio, against a
+demo store: every tool called with valid and invalid arguments, structured
+output checked against each tool's declared output schema (the SDK validates
+`structuredContent` on every call), write tools absent without --allow-writes.
+
+Run by scripts/test.sh with the binaries built: SPEND_MCP_BIN and SPEND_BIN name them.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import tempfile
+from contextlib import asynccontextmanager
+
+import pytest
+from mcp import ClientSession, MCPError, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+MCP_BIN = os.environ["SPEND_MCP_BIN"]
+SPEND_BIN = os.environ["SPEND_BIN"]
+
+READ_TOOLS = {
+    "search_transactions", "search_orders", "search_receipts", "search_documents",
+    "spending_summary", "report", "recurring_payments", "essential_vs_discretionary",
+    "huququllah", "list_matches", "connections", "list_rules", "estimate_enrichment",
+    "status", "what_changed", "explain_email",
+}
+WRITE_TOOLS = {"run_matching", "confirm_match", "decline_match", "enrich", "set_category", "add_rule"}
+
+
+@pytest.fixture(scope="session")
+def store_env() -> dict[str, str]:
+    """A data folder with the demo person synced, matched and categorised."""
+    data = tempfile.mkdtemp(prefix="spend-mcp-test-")
+    env = {
+        "SPEND_DATA_DIR": data,
+        "SPEND_USER": "demo",
+        "SPEND_CONFIG": os.path.join(data, "none.toml"),
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": data,
+    }
+    done = subprocess.run([SPEND_BIN, "demo", "--json"], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return env
+
+
+@asynccontextmanager
+async def session(env: dict[str, str], *args: str):
+    params = StdioServerParameters(command=MCP_BIN, args=list(args), env=env)
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as s:
+            yield s
+
+
+async def call(s: ClientSession, name: str, arguments: dict):
+    """Calls a tool; the SDK checks structured content against the output schema."""
+    result = await s.call_tool(name, arguments)
+    return result
+
+
+@pytest.mark.anyio
+async def test_initialize_and_the_read_only_tool_list(store_env):
+    async with session(store_env) as s:
+        init = await s.initialize()
+        assert init.server_info.name == "spend-mcp"
+        assert init.capabilities.tools is not None
+        assert init.capabilities.resources is not None
+        assert init.capabilities.prompts is not None
+        tools = (await s.list_tools()).tools
+        names = {t.name for t in tools}
+        assert names == READ_TOOLS, names ^ READ_TOOLS
+        for t in tools:
+            assert t.description, t.name
+            assert t.input_schema.get("type") == "object", t.name
+            assert t.output_schema and t.output_schema.get("type") == "object", t.name
+            assert t.annotations.read_only_hint is True, t.name
+            assert t.annotations.destructive_hint is False, t.name
+
+
+@pytest.mark.anyio
+async def test_write_tools_exist_only_when_allowed(store_env):
+    async with session(store_env) as s:
+        await s.initialize()
+        with pytest.raises(MCPError):
+            await s.call_tool("confirm_match", {"id": "abc"})
+    async with session(store_env, "--allow-writes") as s:
+        await s.initialize()
+        tools = {t.name: t for t in (await s.list_tools()).tools}
+        assert set(tools) == READ_TOOLS | WRITE_TOOLS
+        for name in WRITE_TOOLS:
+            assert tools[name].annotations.read_only_hint is False, name
+        assert tools["decline_match"].annotations.destructive_hint is True
+        assert tools["enrich"].annotations.open_world_hint is True
+
+
+@pytest.mark.anyio
+async def test_every_read_tool_answers_with_structured_content(store_env):
+    async with session(store_env) as s:
+        await s.initialize()
+        page = await call(s, "search_transactions", {"text": "amazon", "limit": 5})
+        assert not page.is_error, page.content
+        items = page.structured_content["items"]
+        assert len(items) == 5 and all("amazon" in (t["description"] + (t["merchant"] or "")).lower() for t in items)
+        assert any(t["paid_for"] for t in items), "charges say what they paid for"
+        nxt = await call(s, "search_transactions", {"text": "amazon", "limit": 5, "cursor": page.structured_content["next_cursor"]})
+        assert {t["id"] for t in nxt.structured_content["items"]}.isdisjoint({t["id"] for t in items})
+        out = await call(s, "search_transactions", {"min_amount": -20, "max_amount": -10, "from": "2020-01-01"})
+        assert all(-20 <= float(t["amount"]) <= -10 for t in out.structured_content["items"])
+
+        orders = await call(s, "search_orders", {"text": "cable", "limit": 3})
+        assert orders.structured_content["total"] >= 1
+        receipts = await call(s, "search_receipts", {"text": "uber", "limit": 2})
+        assert receipts.structured_content["items"][0]["resource"].startswith("spend://emails/")
+        docs = await call(s, "search_documents", {})
+        assert not docs.is_error
+
+        summary = await call(s, "spending_summary", {"group_by": ["category"], "outgoing_only": True})
+        categories = {r["keys"][0] for r in summary.structured_content["rows"]}
+        assert {"Groceries", "Shopping", "Bills"} <= categories, categories
+
+        report = await call(s, "report", {"period": "last-12-months", "gold_price_per_gram": "105.00"})
+        data = report.structured_content["data"]
+        assert data["spending"] > 0 and data["huququllah"]["unit_value"] == 726495
+        for name in ("recurring_payments", "essential_vs_discretionary"):
+            r = await call(s, name, {})
+            assert not r.is_error and r.structured_content["data"], name
+        h = await call(s, "huququllah", {"gold_price_per_gram": "105.00", "exempt": "1000"})
+        assert [l["label"] for l in h.structured_content["data"]["lines"]][0] == "Income"
+
+        matches = await call(s, "list_matches", {"state": "automatic", "limit": 3})
+        assert len(matches.structured_content["items"]) == 3
+        assert matches.structured_content["items"][0]["explanation"]["parts"]
+        for name in ("connections", "list_rules", "estimate_enrichment", "status"):
+            r = await call(s, name, {})
+            assert not r.is_error, (name, r.content)
+        status = (await call(s, "status", {})).structured_content["data"]
+        assert status["transactions"] == 612 and status["store"] == "sqlite"
+        changed = await call(s, "what_changed", {"since": "2020-01-01"})
+        assert changed.structured_content["data"]["largest_outgoing"]
+
+        message_id = receipts.structured_content["items"][0]["message_id"]
+        why = await call(s, "explain_email", {"message_id": message_id})
+        pipeline = why.structured_content["data"]["pipeline"]
+        assert pipeline["kind"] and pipeline["reason"]
+
+
+@pytest.mark.anyio
+async def test_bad_arguments_are_tool_errors_with_reasons(store_env):
+    async with session(store_env) as s:
+        await s.initialize()
+        cases = [
+            ("search_transactions", {"limit": 0}, "limit must be 1 to 200"),
+            ("search_transactions", {"from": "yesterday"}, "YYYY-MM-DD"),
+            ("search_transactions", {"colour": "red"}, "colour"),
+            ("search_transactions", {"limit": "many"}, "invalid type"),
+            ("spending_summary", {"group_by": ["weather"]}, "not one of"),
+            ("spending_summary", {}, "group_by"),
+            ("report", {"period": "soon"}, "not a period"),
+            ("huququllah", {}, "gold_price_per_gram is needed"),
+            ("huququllah", {"gold_price_per_gram": "1.005"}, "decimals"),
+            ("list_matches", {"state": "maybe"}, "state must be"),
+            ("list_matches", {"cursor": "x"}, "not a cursor"),
+            ("explain_email", {"message_id": "<nothing@example.org>"}, "no stored message"),
+            ("what_changed", {"since": "2026-13-45"}, "YYYY-MM-DD"),
+        ]
+        for name, arguments, says in cases:
+            r = await s.call_tool(name, arguments)
+            assert r.is_error, (name, arguments)
+            text = " ".join(c.text for c in r.content if c.type == "text")
+            assert says in text, (name, arguments, text)
+        with pytest.raises(MCPError):
+            await s.call_tool("no_such_tool", {})
+
+
+@pytest.mark.anyio
+async def test_resources_and_prompts(store_env):
+    async with session(store_env) as s:
+        await s.initialize()
+        templates = (await s.list_resource_templates()).resource_templates
+        assert {t.name for t in templates} == {"raw-email", "document"}
+        receipts = await s.call_tool("search_receipts", {"limit": 1})
+        uri = receipts.structured_content["items"][0]["resource"]
+        contents = (await s.read_resource(uri)).contents
+        raw = base64.b64decode(contents[0].blob)
+        assert b"Message-ID" in raw or b"Message-Id" in raw
+        with pytest.raises(MCPError):
+            await s.read_resource("spend://emails/nowhere/nothing")
+        prompts = (await s.list_prompts()).prompts
+        assert [p.name for p in prompts] == ["monthly_review"]
+        prompt = await s.get_prompt("monthly_review", {"month": "2026-11"})
+        assert "2026-11" in prompt.messages[0].content.text
+
+
+@pytest.mark.anyio
+async def test_write_tools_change_the_store(store_env):
+    async with session(store_env, "--allow-writes") as s:
+        await s.initialize()
+        dry = await s.call_tool("run_matching", {"dry_run": True})
+        assert not dry.is_error and dry.structured_content["data"]["automatic"] > 0
+        suggested = (await s.call_tool("list_matches", {"state": "suggested", "limit": 1})).structured_content["items"]
+        confirmed = await s.call_tool("confirm_match", {"id": suggested[0]["id"]})
+        assert confirmed.structured_content["data"]["state"] == "confirmed"
+        bad = await s.call_tool("confirm_match", {"id": "zzzz"})
+        assert bad.is_error
+        rule = await s.call_tool("add_rule", {"name": "coffee", "when": 'merchant="Pret A Manger"', "then": "category=Coffee"})
+        assert not rule.is_error, rule.content
+        bad_rule = await s.call_tool("add_rule", {"name": "x", "when": "colour=red", "then": "category=X"})
+        assert bad_rule.is_error
+        enriched = await s.call_tool("enrich", {"budget_usd": "0"})
+        assert enriched.structured_content["data"]["by_rule"] > 0
+        tx = (await s.call_tool("search_transactions", {"text": "tesco", "limit": 1})).structured_content["items"][0]
+        saved = await s.call_tool("set_category", {"transaction_id": tx["id"], "category": "Treats", "essential": False})
+        assert saved.structured_content["data"]["source"] == "user"
+        again = (await s.call_tool("search_transactions", {"category": "Treats"})).structured_content["items"]
+        assert [t["id"] for t in again] == [tx["id"]] and again[0]["categorised_by"] == "user"
