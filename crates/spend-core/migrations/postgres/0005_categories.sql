@@ -5,15 +5,20 @@ ALTER TABLE transactions ADD COLUMN eff_category TEXT NOT NULL DEFAULT '';
 ALTER TABLE transactions ADD COLUMN eff_merchant TEXT;
 -- 1 essential, 0 discretionary, NULL undecided.
 ALTER TABLE transactions ADD COLUMN essential BIGINT;
--- The category reports group by: enrichment's, else the bank's. Generated,
--- so no write path can leave it stale.
-ALTER TABLE transactions ADD COLUMN report_category TEXT GENERATED ALWAYS AS
-    (CASE WHEN eff_category <> '' THEN eff_category ELSE category END) STORED;
+-- The category reports group by: enrichment's, else the bank's. A plain
+-- column (not a generated one), so that an index holding it answers grouped
+-- sums alone: a source's upsert writes the bank's category unless enrichment
+-- decided one, and writing enrichments sets it.
+ALTER TABLE transactions ADD COLUMN report_category TEXT NOT NULL DEFAULT '';
+-- The merchant reports group by: enrichment's, else the bank's, else the
+-- description; kept the same way.
+ALTER TABLE transactions ADD COLUMN report_merchant TEXT NOT NULL DEFAULT '';
+UPDATE transactions SET report_category = category, report_merchant = COALESCE(merchant, description);
 -- Replaces the spend index: the same shape, on the reports' category, with
--- essential-or-not (and the account last, so sums by account read it alone
--- too), so grouped sums read the index alone and in order.
+-- essential-or-not (and the account and merchant last, so sums by them
+-- read it alone too), so grouped sums read the index alone and in order.
 DROP INDEX transactions_spend;
-CREATE INDEX transactions_report ON transactions (user_id, month, report_category, essential, currency, amount_minor, account_id);
+CREATE INDEX transactions_report ON transactions (user_id, month, report_category, essential, currency, amount_minor, account_id, report_merchant);
 
 -- Tags an enrichment adds (a JSON array of strings).
 ALTER TABLE enrichments ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';

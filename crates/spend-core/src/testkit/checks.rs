@@ -565,10 +565,16 @@ async fn enrichment_decides_reports_and_outlives_a_resync(
     ]))
     .await
     .map_err(e)?;
-    // The source sends the same transactions again: enrichment stays.
-    u.write(Batch::default().transactions(txs.clone()))
+    // The source sends the same transactions again, one of them changed:
+    // enrichment stays.
+    let mut again = txs.clone();
+    again[0].status = TransactionStatus::Pending;
+    again[0].category = Some("bank-groceries".into());
+    let w = u
+        .write(Batch::default().transactions(again))
         .await
         .map_err(e)?;
+    ensure_eq!(w.transactions.updated, 1, "the changed one updated");
     let sums = |groups: &'static [Grouping]| {
         let u = u.clone();
         async move {

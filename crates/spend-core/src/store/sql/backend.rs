@@ -99,7 +99,10 @@ async fn upsert(conn: &mut Conn, user: i64, table: &Table, rows: Vec<Vec<Param>>
 async fn copy_enrichments(conn: &mut Conn, user: i64) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE transactions SET eff_category = COALESCE(e.category, ''), eff_merchant = e.merchant, \
-         essential = e.essential FROM enrichments e \
+         essential = e.essential, \
+         report_category = CASE WHEN COALESCE(e.category, '') <> '' THEN e.category ELSE transactions.category END, \
+         report_merchant = COALESCE(e.merchant, transactions.merchant, transactions.description) \
+         FROM enrichments e \
          WHERE transactions.user_id = $1 AND e.user_id = $1 AND e.tx_source = transactions.source \
          AND e.tx_account = transactions.account_id AND e.tx_id = transactions.tx_id \
          AND (transactions.eff_category IS DISTINCT FROM COALESCE(e.category, '') \
@@ -275,7 +278,7 @@ fn parse_cursor(cursor: &str) -> Result<(String, i64)> {
 }
 
 /// A transaction's merchant: enrichment's, else the bank's, else its description.
-const MERCHANT: &str = "COALESCE(eff_merchant, merchant, description)";
+const MERCHANT: &str = "report_merchant";
 
 /// A transaction's category: enrichment's when it decided one, else the bank's.
 const CATEGORY: &str = "report_category";

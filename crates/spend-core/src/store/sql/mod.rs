@@ -63,6 +63,9 @@ pub(crate) struct Table {
     pub name: &'static str,
     pub key: &'static [&'static str],
     pub columns: &'static [&'static str],
+    /// Columns updated on conflict by an expression of their own instead of
+    /// `excluded.column` (columns that other writes also decide).
+    pub derived: &'static [(&'static str, &'static str)],
 }
 
 impl Table {
@@ -85,7 +88,10 @@ impl Table {
             .columns
             .iter()
             .chain(["fp"].iter())
-            .map(|c| format!("{c} = excluded.{c}"))
+            .map(|c| match self.derived.iter().find(|(name, _)| name == c) {
+                Some((_, expr)) => format!("{c} = {expr}"),
+                None => format!("{c} = excluded.{c}"),
+            })
             .collect();
         format!(
             " ON CONFLICT ({}) DO UPDATE SET {}, version = {t}.version + 1 WHERE {t}.fp <> excluded.fp RETURNING version",

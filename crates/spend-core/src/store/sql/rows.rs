@@ -108,6 +108,7 @@ pub(crate) const ACCOUNTS: Table = Table {
         "balance_minor",
         "raw",
     ],
+    derived: &[],
 };
 
 pub(crate) fn account_row(a: &Account) -> Vec<Param> {
@@ -155,6 +156,20 @@ pub(crate) const TRANSACTIONS: Table = Table {
         "provider_id",
         "balance_minor",
         "raw",
+        "report_category",
+        "report_merchant",
+    ],
+    // The report's category and merchant are the bank's until enrichment
+    // decides them; a source's new data never overwrites enrichment's.
+    derived: &[
+        (
+            "report_category",
+            "CASE WHEN transactions.eff_category <> '' THEN transactions.eff_category ELSE excluded.report_category END",
+        ),
+        (
+            "report_merchant",
+            "COALESCE(transactions.eff_merchant, excluded.report_merchant)",
+        ),
     ],
 };
 
@@ -176,6 +191,10 @@ pub(crate) fn transaction_row(x: &Transaction) -> Vec<Param> {
         ot(&x.provider_id),
         Param::OptInt(x.running_balance.map(|m| m.minor())),
         opt_json(&x.raw),
+        // `report_category` and `report_merchant` as a source writes them:
+        // the bank's category, and its merchant or else the description.
+        Param::Text(x.category.clone().unwrap_or_default()),
+        Param::Text(x.merchant.clone().unwrap_or_else(|| x.description.clone())),
     ]
 }
 
@@ -213,6 +232,7 @@ pub(crate) const ORDERS: Table = Table {
         "charges",
         "raw",
     ],
+    derived: &[],
 };
 
 pub(crate) fn order_row(o: &Order) -> Vec<Param> {
@@ -252,6 +272,7 @@ pub(crate) const APPLE: Table = Table {
     name: "apple_purchases",
     key: &["order_id"],
     columns: &["purchased_on", "total_minor", "currency", "items", "raw"],
+    derived: &[],
 };
 
 pub(crate) fn apple_row(a: &ApplePurchase) -> Vec<Param> {
@@ -291,6 +312,7 @@ pub(crate) const MANDATES: Table = Table {
         "currency",
         "raw",
     ],
+    derived: &[],
 };
 
 pub(crate) fn mandate_row(m: &Mandate) -> Vec<Param> {
@@ -349,6 +371,7 @@ pub(crate) const EMAILS: Table = Table {
         "raw_sha256",
         "labels",
     ],
+    derived: &[],
 };
 
 pub(crate) fn email_row(e: &Email) -> Vec<Param> {
@@ -394,6 +417,7 @@ pub(crate) const RECEIPTS: Table = Table {
         "order_ids",
         "parsed",
     ],
+    derived: &[],
 };
 
 pub(crate) fn receipt_row(x: &Receipt) -> Vec<Param> {
@@ -436,6 +460,7 @@ pub(crate) const DOCUMENTS: Table = Table {
         "blob_key",
         "name",
     ],
+    derived: &[],
 };
 
 pub(crate) fn document_row(d: &Document) -> Vec<Param> {
@@ -470,6 +495,7 @@ pub(crate) const MATCHES: Table = Table {
     name: "matches",
     key: &["tx_source", "tx_account", "tx_id", "target_key"],
     columns: &["target", "state", "score", "explanation"],
+    derived: &[],
 };
 
 fn tx_ref(x: &TransactionRef) -> [Param; 3] {
@@ -517,6 +543,7 @@ pub(crate) const ENRICHMENTS: Table = Table {
         "confidence",
         "tags",
     ],
+    derived: &[],
 };
 
 pub(crate) fn enrichment_row(e: &Enrichment) -> Vec<Param> {
