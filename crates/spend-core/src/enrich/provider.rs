@@ -27,7 +27,8 @@ use super::EnrichError;
 /// let settings: LlmSettings = toml::from_str("provider = \"ollama\"\nmodel = \"llama3.2\"").unwrap();
 /// assert!(settings.provider().is_ok(), "Ollama needs no key");
 /// let anthropic: LlmSettings = toml::from_str("provider = \"anthropic\"\napi_key_env = \"NO_SUCH_VARIABLE_SET\"").unwrap();
-/// assert!(anthropic.provider().unwrap_err().to_string().contains("NO_SUCH_VARIABLE_SET"));
+/// let refused = anthropic.provider().err().expect("no key is set");
+/// assert!(refused.to_string().contains("NO_SUCH_VARIABLE_SET"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
