@@ -447,6 +447,11 @@ impl Scoped {
         // gap in the report index's columns, and the database would sort
         // every row; grouping by the index's prefix and folding the groups
         // here reads the index in order instead.
+        // By category without the month, the same: the month is added in
+        // front and folded too.
+        if group.first() == Some(&CATEGORY) {
+            group.insert(0, "month");
+        }
         if group.starts_with(&["month", CATEGORY]) && !group.contains(&"essential") {
             group.insert(2, "essential");
         }
