@@ -79,17 +79,7 @@ pub fn transactions(args: TransactionArgs) -> anyhow::Result<()> {
             .map(|d| parse_day(d, "--to"))
             .transpose()?;
         let page = spend.user.transactions(&query).await?;
-        // What each charge paid for: its matches, declined ones aside.
-        let mut paid_for: std::collections::HashMap<_, Vec<String>> = Default::default();
-        for m in spend.user.matches().await? {
-            if m.state != spend_core::model::MatchState::Declined {
-                let label = m.explanation["target"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                paid_for.entry(m.transaction).or_default().push(label);
-            }
-        }
+        let paid_for = spend_core::matching::paid_for(spend.user.as_ref()).await?;
         // What enrichment decided, over the bank's own category and merchant.
         let enriched: std::collections::HashMap<_, _> = spend
             .user

@@ -84,16 +84,7 @@ impl SpendMcp {
             .into_iter()
             .map(|e| (e.transaction.clone(), e))
             .collect();
-        let mut paid_for: HashMap<TransactionRef, Vec<String>> = HashMap::new();
-        for m in user.matches().await.map_err(failed)? {
-            if m.state != spend_core::model::MatchState::Declined {
-                let label = m.explanation["target"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                paid_for.entry(m.transaction).or_default().push(label);
-            }
-        }
+        let mut paid_for = spend_core::matching::paid_for(user).await.map_err(failed)?;
         Ok(items
             .into_iter()
             .map(|t| {

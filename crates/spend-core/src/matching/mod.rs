@@ -85,4 +85,6 @@ pub use input::{Candidate, CandidateKind, Charge, Role};
 pub use merchant::{LearnedAliases, MerchantKey};
 pub use params::MatchParams;
 pub use score::{Parts, score};
-pub use stored::{Decision, MatchError, MatchOptions, MatchReport, decide, match_id, match_user};
+pub use stored::{
+    Decision, MatchError, MatchOptions, MatchReport, decide, match_id, match_user, paid_for,
+};

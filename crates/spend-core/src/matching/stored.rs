@@ -238,3 +238,21 @@ pub async fn decide(
     user.write(batch).await?;
     Ok(decided)
 }
+
+/// What each charge paid for: the labels of its matches (declined ones
+/// aside), as `spend transactions` and the MCP search show them.
+pub async fn paid_for(
+    user: &dyn UserStore,
+) -> Result<std::collections::HashMap<TransactionRef, Vec<String>>, StoreError> {
+    let mut out: std::collections::HashMap<TransactionRef, Vec<String>> = Default::default();
+    for m in user.matches().await? {
+        if m.state != MatchState::Declined {
+            let label = m.explanation["target"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            out.entry(m.transaction).or_default().push(label);
+        }
+    }
+    Ok(out)
+}
