@@ -71,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Args::Amazon { seller } => connect_amazon(&spend, "sp-api", &seller).await?,
             Args::AmazonBusiness { name } => connect_amazon(&spend, "amazon-business", &name).await?,
             Args::Truelayer { name, timeout } => {
-                let app = crate::sync::Apps::from_env()?
+                let app = spend_core::app::ProviderApps::from_env()?
                     .truelayer
                     .context("spend connect truelayer needs TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET of your app")?;
                 spend
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 eprintln!("connected truelayer:{name}; `spend sync truelayer --present` reads it");
             }
             Args::Gmail { timeout } => {
-                let apps = crate::sync::Apps::from_env()?;
+                let apps = spend_core::app::ProviderApps::from_env()?;
                 let app = apps
                     .google
                     .context("spend connect gmail needs GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET) of your OAuth client")?;
@@ -136,7 +136,7 @@ async fn connect_amazon(
     provider: &str,
     name: &str,
 ) -> anyhow::Result<()> {
-    let app = crate::sync::Apps::from_env()?
+    let app = spend_core::app::ProviderApps::from_env()?
         .amazon
         .context("spend connect amazon needs LWA_CLIENT_ID and LWA_CLIENT_SECRET of your app")?;
     let token = std::env::var(AMAZON_TOKEN_VAR)

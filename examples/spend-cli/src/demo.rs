@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use spend_core::app::{Settings, Spend, SyncSettings};
+use spend_core::app::{RefreshOptions, Settings, Spend, SyncSettings};
 use spend_core::demo::Demo;
 use spend_core::store::{Grouping, SpendQuery, TransactionQuery};
 
@@ -36,29 +36,25 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         );
         let demo = Demo::start().await;
         demo.connect(&spend).await?;
-        let options = SyncSettings {
-            present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
-            ..SyncSettings::default()
-        };
-        let sources = demo.sources(&spend, &options).await?;
-        let results = sync::run_all(&spend, sources).await;
-        let ok = sync::summarise(&results, &[], args.json)?;
-        let matched = spend_core::matching::match_user(
-            spend.user.as_ref(),
-            &spend_core::matching::MatchOptions::default(),
-        )
-        .await?;
         // The LLM configured in spend.toml when there is one, else the simulator.
         let llm = match settings.llm.as_ref().map(|l| l.provider()) {
             Some(Ok(provider)) => provider,
             _ => demo.llm(),
         };
-        let enriched = spend_core::enrich::enrich_user(
-            spend.user.as_ref(),
-            &spend_core::enrich::EnrichOptions::new().provider(llm),
-            |_| {},
-        )
-        .await?;
+        let options = RefreshOptions {
+            sync: SyncSettings {
+                present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+                ..SyncSettings::default()
+            },
+            enrich: spend_core::enrich::EnrichOptions::new().provider(llm),
+            ..RefreshOptions::default()
+        };
+        let bars = crate::progress::Bars::new();
+        let refreshed = spend
+            .refresh(&demo.apps()?, &options, |id| bars.source(id))
+            .await?;
+        let ok = sync::summarise(&refreshed.syncs, &refreshed.not_run, args.json)?;
+        let (matched, enriched) = (&refreshed.matched, &refreshed.enriched);
         if !args.json {
             holdings(&spend).await?;
             println!(

@@ -5,11 +5,7 @@ use std::io::Write;
 use std::net::IpAddr;
 
 use anyhow::Context;
-use futures_util::future::join_all;
-use spend_core::app::{AmazonApp, GoogleApp, Spend, SyncSettings, TrueLayerApp};
-use spend_core::sources::{Source, SourceError};
-use spend_core::sync::{SyncError, SyncOutcome};
-use truelayer_client::{ClientCredentials, Environment};
+use spend_core::app::{NotRun, ProviderApps, SourceSync, SyncSettings};
 
 use crate::progress::Bars;
 use crate::table;
@@ -33,214 +29,23 @@ pub struct Args {
     json: bool,
 }
 
-/// The providers' apps from the environment.
-pub struct Apps {
-    /// TrueLayer, when `TRUELAYER_CLIENT_ID` and `TRUELAYER_CLIENT_SECRET` are set.
-    pub truelayer: Option<TrueLayerApp>,
-    /// Google, when `GOOGLE_CLIENT_ID` is set.
-    pub google: Option<GoogleApp>,
-    /// Amazon's SP-API, when `LWA_CLIENT_ID` and `LWA_CLIENT_SECRET` are set
-    /// (`SP_API_REGION`, `SP_API_MARKETPLACE`, default the UK).
-    pub amazon: Option<AmazonApp>,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-impl Apps {
-    /// Reads the environment.
-    pub fn from_env() -> anyhow::Result<Apps> {
-        let truelayer = match (env("TRUELAYER_CLIENT_ID"), env("TRUELAYER_CLIENT_SECRET")) {
-            (Some(id), Some(secret)) => Some(TrueLayerApp {
-                environment: match (
-                    env("SPEND_TRUELAYER_AUTH_URL"),
-                    env("SPEND_TRUELAYER_DATA_URL"),
-                ) {
-                    // Another auth server and Data API (a proxy, a simulator).
-                    (Some(auth), Some(data)) => Environment::Custom {
-                        auth: auth.parse().context("SPEND_TRUELAYER_AUTH_URL")?,
-                        data: data.parse().context("SPEND_TRUELAYER_DATA_URL")?,
-                    },
-                    _ if env("TRUELAYER_ENV").as_deref() == Some("live") => Environment::Live,
-                    _ => Environment::Sandbox,
-                },
-                credentials: ClientCredentials::new(id, secret),
-            }),
-            _ => None,
-        };
-        let google = match env("GOOGLE_CLIENT_ID") {
-            Some(id) => {
-                // Installed apps redirect to a loopback port of their choosing.
-                let mut oauth =
-                    gmail_receipts::google::GoogleOAuth::builder(id, "http://127.0.0.1:0/");
-                if let Some(secret) = env("GOOGLE_CLIENT_SECRET") {
-                    oauth = oauth.client_secret(secret);
-                }
-                // Another OAuth server and API root (a proxy, a simulator).
-                if let (Some(auth), Some(token), Some(revoke)) = (
-                    env("SPEND_GOOGLE_AUTH_URL"),
-                    env("SPEND_GOOGLE_TOKEN_URL"),
-                    env("SPEND_GOOGLE_REVOKE_URL"),
-                ) {
-                    oauth = oauth.endpoints(gmail_receipts::google::GoogleEndpoints::at(
-                        &auth, &token, &revoke,
-                    )?);
-                }
-                Some(GoogleApp {
-                    oauth: oauth.build()?,
-                    base_url: env("SPEND_GMAIL_API_URL"),
-                })
-            }
-            None => None,
-        };
-        let amazon = match amazon_sp_client::LwaCredentials::from_env() {
-            Some(credentials) => Some(AmazonApp {
-                // Another token endpoint and API root (a proxy, a simulator).
-                endpoint: match env("SPEND_SP_API_URL") {
-                    Some(url) => {
-                        amazon_sp_client::Endpoint::Custom(url.parse().context("SPEND_SP_API_URL")?)
-                    }
-                    None => amazon_sp_client::Endpoint::from_env(),
-                },
-                lwa: match env("SPEND_LWA_TOKEN_URL") {
-                    Some(url) => amazon_sp_client::LwaClient::with_token_url(
-                        credentials,
-                        url.parse().context("SPEND_LWA_TOKEN_URL")?,
-                    )?,
-                    None => amazon_sp_client::LwaClient::new(credentials)?,
-                },
-                marketplace: env("SP_API_MARKETPLACE")
-                    .unwrap_or_else(|| amazon_sp_client::Marketplace::UK.to_owned()),
-                rate_limiter: None,
-            }),
-            None => None,
-        };
-        Ok(Apps {
-            truelayer,
-            google,
-            amazon,
-        })
-    }
-}
-
-/// Builds a source for every connection `filter` selects (all when empty).
-pub async fn sources(
-    spend: &Spend,
-    apps: &Apps,
-    filter: &[String],
-    options: &SyncSettings,
-) -> anyhow::Result<(Vec<Box<dyn Source>>, Vec<(String, anyhow::Error)>)> {
-    let mut out: Vec<Box<dyn Source>> = Vec::new();
-    let mut missing = Vec::new();
-    for c in spend.user.connections().await? {
-        let id = format!("{}:{}", c.provider, c.name);
-        if !filter.is_empty() && !filter.iter().any(|f| f == &c.provider || f == &id) {
-            continue;
-        }
-        match c.provider.as_str() {
-            "truelayer" => match &apps.truelayer {
-                Some(app) => out.push(Box::new(spend.truelayer_source(app, &c.name, options)?)),
-                None => missing.push((
-                    id,
-                    anyhow::anyhow!("set TRUELAYER_CLIENT_ID and TRUELAYER_CLIENT_SECRET"),
-                )),
-            },
-            "gmail" => match &apps.google {
-                Some(app) => out.push(Box::new(spend.gmail_source(app, &c.name, options).await?)),
-                None => missing.push((
-                    id,
-                    anyhow::anyhow!("set GOOGLE_CLIENT_ID (and GOOGLE_CLIENT_SECRET)"),
-                )),
-            },
-            "imap" => out.push(Box::new(spend.imap_source(&c, options).await?)),
-            "amazon-business" => match &apps.amazon {
-                Some(app) => {
-                    let region = env("AMAZON_BUSINESS_REGION").unwrap_or_else(|| "UK".to_owned());
-                    out.push(Box::new(
-                        spend.amazon_business_source(app, &c.name, &region).await?,
-                    ))
-                }
-                None => missing.push((
-                    id,
-                    anyhow::anyhow!("set LWA_CLIENT_ID and LWA_CLIENT_SECRET"),
-                )),
-            },
-            "sp-api" => match &apps.amazon {
-                Some(app) => out.push(Box::new(spend.sp_api_source(app, &c.name).await?)),
-                None => missing.push((
-                    id,
-                    anyhow::anyhow!("set LWA_CLIENT_ID and LWA_CLIENT_SECRET"),
-                )),
-            },
-            other => missing.push((
-                id,
-                anyhow::anyhow!("spend sync cannot sync {other} connections yet"),
-            )),
-        }
-    }
-    Ok((out, missing))
-}
-
-/// Runs `sources` side by side, each with a progress bar. A revoked consent
-/// marks its connection as needing re-authorisation.
-pub async fn run_all(
-    spend: &Spend,
-    sources: Vec<Box<dyn Source>>,
-) -> Vec<(String, Result<SyncOutcome, SyncError>)> {
-    let bars = Bars::new();
-    let engine = spend.engine();
-    let runs = sources.into_iter().map(|mut source| {
-        let mut report = bars.source(source.id());
-        let engine = engine.clone();
-        async move {
-            let id = source.id().to_owned();
-            let result = engine.run(source.as_mut(), &mut report).await;
-            (id, result)
-        }
-    });
-    let results = join_all(runs).await;
-    for (_, result) in &results {
-        if let Err(SyncError::Source {
-            error: SourceError::NeedsReauthorisation { provider, name, .. },
-            ..
-        }) = result
-        {
-            // Best effort: the error itself is reported either way.
-            let _ = spend.needs_reauthorisation(provider, name).await;
-        }
-    }
-    results
-}
-
 /// Prints the summary; returns whether every source succeeded.
-pub fn summarise(
-    results: &[(String, Result<SyncOutcome, SyncError>)],
-    failed_early: &[(String, anyhow::Error)],
-    json: bool,
-) -> anyhow::Result<bool> {
-    let mut ok = failed_early.is_empty();
+pub fn summarise(synced: &[SourceSync], not_run: &[NotRun], json: bool) -> anyhow::Result<bool> {
+    let ok = not_run.is_empty() && synced.iter().all(|s| s.result.is_ok());
     let mut out = std::io::stdout().lock();
     if json {
-        let mut rows = Vec::new();
-        for (source, result) in results {
-            rows.push(match result {
-                Ok(o) => serde_json::json!({"source": source, "status": "ok", "outcome": o}),
-                Err(e) => {
-                    ok = false;
-                    serde_json::json!({"source": source, "status": "failed", "error": e.to_string()})
-                }
-            });
-        }
-        for (source, e) in failed_early {
-            rows.push(serde_json::json!({"source": source, "status": "failed", "error": format!("{e:#}")}));
+        let mut rows = serde_json::to_value(synced)?;
+        if let Some(rows) = rows.as_array_mut() {
+            rows.extend(not_run.iter().map(
+                |n| serde_json::json!({"source": n.source, "status": "failed", "error": n.reason}),
+            ));
         }
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(ok);
     }
     let mut rows = Vec::new();
-    for (source, result) in results {
-        match result {
+    for s in synced {
+        match &s.result {
             Ok(o) => {
                 let w = &o.written;
                 let kinds = [
@@ -254,7 +59,7 @@ pub fn summarise(
                 let sum =
                     |f: fn(&spend_core::store::Upserted) -> u64| kinds.iter().map(f).sum::<u64>();
                 rows.push(vec![
-                    source.clone(),
+                    s.source.clone(),
                     "ok".into(),
                     o.pages.to_string(),
                     sum(|u| u.inserted).to_string(),
@@ -269,15 +74,14 @@ pub fn summarise(
                 ]);
             }
             Err(e) => {
-                ok = false;
-                rows.push(status_only(source, "failed"));
+                rows.push(status_only(&s.source, "failed"));
                 eprintln!("error: {e}");
             }
         }
     }
-    for (source, e) in failed_early {
-        rows.push(status_only(source, "not run"));
-        eprintln!("error: {source}: {e:#}");
+    for n in not_run {
+        rows.push(status_only(&n.source, "not run"));
+        eprintln!("error: {}: {}", n.source, n.reason);
     }
     table::print(&mut out, &HEADERS, &rows, &HEADERS[2..])?;
     Ok(ok)
@@ -331,13 +135,14 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
                 .transpose()?,
             present: args.present.then_some(args.psu_ip),
         };
-        let apps = Apps::from_env()?;
-        let (sources, missing) = sources(&spend, &apps, &args.sources, &options).await?;
-        if sources.is_empty() && missing.is_empty() {
+        let apps = ProviderApps::from_env()?;
+        let plan = spend.sources(&apps, &args.sources, &options).await?;
+        if plan.sources.is_empty() && plan.not_run.is_empty() {
             eprintln!("No connections: `spend demo` shows the whole thing on simulated providers.");
             return Ok(true);
         }
-        let results = run_all(&spend, sources).await;
-        summarise(&results, &missing, args.json)
+        let bars = Bars::new();
+        let synced = spend.sync_sources(plan.sources, |id| bars.source(id)).await;
+        summarise(&synced, &plan.not_run, args.json)
     })
 }

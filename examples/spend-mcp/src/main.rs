@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use rmcp::ServiceExt;
-use spend_core::app::{Settings, Spend};
+use spend_core::app::{ProviderApps, Settings, Spend};
 
 /// Serves one person's spending data to AI assistants over MCP.
 #[derive(Parser)]
@@ -30,6 +30,12 @@ struct Args {
     /// enrichment, categories, rules).
     #[arg(long)]
     allow_writes: bool,
+    /// Sync from the in-process provider simulators (a bank, a mailbox and an
+    /// Amazon seller, as `spend demo` uses) instead of real providers: the
+    /// configured user is connected to them at start, and the simulated LLM
+    /// categorises when none is configured. Needs --allow-writes.
+    #[arg(long, requires = "allow_writes")]
+    demo: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,7 +60,25 @@ fn main() -> anyhow::Result<()> {
         let spend = Spend::open(&settings)
             .await
             .with_context(|| format!("opening the store for user {:?}", settings.user))?;
-        let server = server::SpendMcp::new(Arc::new(spend), Arc::new(settings), args.allow_writes);
+        // The simulators live as long as the server.
+        let demo = match args.demo {
+            true => Some(spend_core::demo::Demo::start().await),
+            false => None,
+        };
+        let (apps, simulated_llm) = match &demo {
+            Some(demo) => {
+                demo.connect(&spend).await?;
+                (demo.apps()?, Some(demo.llm()))
+            }
+            None => (ProviderApps::from_env()?, None),
+        };
+        let server = server::SpendMcp::new(
+            Arc::new(spend),
+            Arc::new(settings),
+            apps,
+            simulated_llm,
+            args.allow_writes,
+        );
         match args.http {
             Some(addr) => http::serve(server, addr, args.token).await,
             None => {

@@ -25,7 +25,7 @@ fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-fn day(text: &str, field: &str) -> Result<time::Date, String> {
+pub(crate) fn day(text: &str, field: &str) -> Result<time::Date, String> {
     time::Date::parse(
         text,
         time::macros::format_description!("[year]-[month]-[day]"),

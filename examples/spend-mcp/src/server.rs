@@ -14,20 +14,32 @@ use rmcp::{
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
-use spend_core::app::{Settings, Spend};
+use spend_core::app::{ProviderApps, Settings, Spend};
 
 /// The server: every tool calls the spend-core function the `spend` command calls.
 #[derive(Clone)]
 pub struct SpendMcp {
     pub(crate) spend: Arc<Spend>,
     pub(crate) settings: Arc<Settings>,
+    /// The providers' apps the sync tools use.
+    pub(crate) apps: Arc<ProviderApps>,
+    /// The LLM when none is configured (the demo's simulator).
+    pub(crate) simulated_llm: Option<Arc<dyn llm_enrich::Provider>>,
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
 }
 
 impl SpendMcp {
-    /// Serves `spend`; the tools that change data or cost money only with `allow_writes`.
-    pub fn new(spend: Arc<Spend>, settings: Arc<Settings>, allow_writes: bool) -> Self {
+    /// Serves `spend`; the tools that change data or cost money only with
+    /// `allow_writes`. `apps` are the providers the sync tools call;
+    /// `simulated_llm` categorises when no LLM is configured.
+    pub fn new(
+        spend: Arc<Spend>,
+        settings: Arc<Settings>,
+        apps: ProviderApps,
+        simulated_llm: Option<Arc<dyn llm_enrich::Provider>>,
+        allow_writes: bool,
+    ) -> Self {
         let mut tool_router = Self::read_tools();
         if allow_writes {
             tool_router += Self::write_tools();
@@ -35,6 +47,8 @@ impl SpendMcp {
         SpendMcp {
             spend,
             settings,
+            apps: Arc::new(apps),
+            simulated_llm,
             tool_router,
             prompt_router: Self::prompt_router(),
         }

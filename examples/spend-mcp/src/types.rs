@@ -311,6 +311,33 @@ pub struct Enrich {
     pub budget_usd: Option<String>,
 }
 
+/// Arguments of `sync`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncArgs {
+    /// Only these connections: a provider (`truelayer`, `gmail`, `imap`, `sp-api`, `amazon-business`) or one connection (`gmail:alex@example.org`, as `connections` lists them); all when absent.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+    /// Fetch from this day (YYYY-MM-DD) instead of from the last sync.
+    #[serde(default)]
+    pub since: Option<String>,
+}
+
+/// Arguments of `refresh`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshArgs {
+    /// Only these connections (as for `sync`); all when absent.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+    /// Fetch from this day (YYYY-MM-DD) instead of from the last sync.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The most categorisation may spend on the LLM, in US dollars (a decimal string).
+    #[serde(default)]
+    pub budget_usd: Option<String>,
+}
+
 /// Arguments of `set_category`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

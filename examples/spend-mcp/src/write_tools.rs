@@ -2,8 +2,11 @@
 
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::{tool, tool_router};
+use spend_core::app::{NotRun, RefreshOptions, SourceSync, SyncSettings};
 use spend_core::enrich::{EnrichOptions, PersonalEdit, enrich_user, parse_rule, set_by_person};
 use spend_core::matching::{Decision, MatchOptions, decide, match_id, match_user};
+
+use spend_core::sync::Progress;
 
 use crate::read_tools::failed;
 use crate::server::SpendMcp;
@@ -16,6 +19,8 @@ impl SpendMcp {
         if let Some(llm) = &self.settings.llm {
             options = options.provider(llm.provider().map_err(failed)?);
             options.budget = llm.budget().map_err(failed)?;
+        } else if let Some(simulated) = &self.simulated_llm {
+            options = options.provider(simulated.clone());
         }
         if let Some(budget) = budget {
             options.budget = Some(
@@ -26,6 +31,16 @@ impl SpendMcp {
             );
         }
         Ok(options)
+    }
+
+    fn sync_settings(&self, since: Option<&str>) -> Result<SyncSettings, String> {
+        Ok(SyncSettings {
+            since: since
+                .map(|s| crate::read_tools::day(s, "since"))
+                .transpose()?,
+            // The assistant acts for a person at the keyboard, not on a schedule.
+            present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+        })
     }
 
     async fn decide(&self, id: &str, decision: Decision) -> Result<Json<Document>, String> {
@@ -194,4 +209,93 @@ impl SpendMcp {
             data: serde_json::to_value(rule).map_err(failed)?,
         }))
     }
+
+    /// Sync connected sources (banks, mailboxes, Amazon) into the store, side by side; each source's outcome (rows new, updated, unchanged, calls, retries, 429s, seconds) or its error in the provider's words. Calls the providers' APIs.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = true
+    ))]
+    async fn sync(&self, Parameters(args): Parameters<SyncArgs>) -> Result<Json<Document>, String> {
+        let options = self.sync_settings(args.since.as_deref())?;
+        let only = args.sources.unwrap_or_default();
+        let plan = self
+            .spend
+            .sources(&self.apps, &only, &options)
+            .await
+            .map_err(failed)?;
+        let synced = self
+            .spend
+            .sync_sources(plan.sources, |_| |_: &Progress| {})
+            .await;
+        nothing_synced(&synced, &plan.not_run, &only)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::json!({ "synced": synced, "not_run": plan.not_run }),
+        }))
+    }
+
+    /// The whole refresh: sync every connected source (or those named), then match charges to orders and receipts, then categorise (the configured LLM for what rules, matches and the merchant table leave; budget_usd caps it). Calls the providers' APIs and may cost money.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = true
+    ))]
+    async fn refresh(
+        &self,
+        Parameters(args): Parameters<RefreshArgs>,
+    ) -> Result<Json<Document>, String> {
+        let only = args.sources.unwrap_or_default();
+        let options = RefreshOptions {
+            only: only.clone(),
+            sync: self.sync_settings(args.since.as_deref())?,
+            matching: MatchOptions::default(),
+            enrich: self.enrich_options(args.budget_usd.as_deref())?,
+        };
+        let refreshed = self
+            .spend
+            .refresh(&self.apps, &options, |_| |_: &Progress| {})
+            .await
+            .map_err(failed)?;
+        nothing_synced(&refreshed.syncs, &refreshed.not_run, &only)?;
+        let mut data = serde_json::to_value(&refreshed).map_err(failed)?;
+        // The proposals themselves are for `list_matches`, page by page.
+        if let Some(matched) = data["matched"].as_object_mut() {
+            matched.remove("proposals");
+        }
+        Ok(Json(Document {
+            currency: None,
+            data,
+        }))
+    }
+}
+
+/// An error when no source ran at all: no connection, or none could sync.
+fn nothing_synced(
+    synced: &[SourceSync],
+    not_run: &[NotRun],
+    only: &[String],
+) -> Result<(), String> {
+    if synced.iter().any(|s| s.result.is_ok()) {
+        return Ok(());
+    }
+    let mut reasons: Vec<String> = not_run
+        .iter()
+        .map(|n| format!("{}: {}", n.source, n.reason))
+        .collect();
+    reasons.extend(synced.iter().filter_map(|s| {
+        s.result
+            .as_ref()
+            .err()
+            .map(|e| format!("{}: {e}", s.source))
+    }));
+    if reasons.is_empty() {
+        return Err(match only {
+            [] => "no connections: connect a bank, mailbox or Amazon account with `spend connect` first".into(),
+            _ => format!("no connection is called {} (see `connections`)", only.join(" or ")),
+        });
+    }
+    Err(format!("nothing synced: {}", reasons.join("; ")))
 }

@@ -27,7 +27,10 @@ READ_TOOLS = {
     "huququllah", "list_matches", "connections", "list_rules", "estimate_enrichment",
     "status", "what_changed", "explain_email",
 }
-WRITE_TOOLS = {"run_matching", "confirm_match", "decline_match", "enrich", "set_category", "add_rule"}
+WRITE_TOOLS = {
+    "run_matching", "confirm_match", "decline_match", "enrich", "set_category", "add_rule",
+    "sync", "refresh",
+}
 
 
 @pytest.fixture(scope="session")
@@ -215,3 +218,50 @@ async def test_write_tools_change_the_store(store_env):
         assert saved.structured_content["data"]["source"] == "user"
         again = (await s.call_tool("search_transactions", {"category": "Treats"})).structured_content["items"]
         assert [t["id"] for t in again] == [tx["id"]] and again[0]["categorised_by"] == "user"
+
+
+def text_of(result) -> str:
+    return " ".join(c.text for c in result.content if c.type == "text")
+
+
+@pytest.mark.anyio
+async def test_sync_without_provider_apps_says_what_to_set(store_env):
+    async with session(store_env, "--allow-writes") as s:
+        await s.initialize()
+        r = await s.call_tool("sync", {})
+        assert r.is_error
+        says = text_of(r)
+        assert "truelayer:demo-bank: set TRUELAYER_CLIENT_ID" in says, says
+        assert "gmail:alex@example.org: set GOOGLE_CLIENT_ID" in says, says
+        nothing = await s.call_tool("sync", {"sources": ["dropbox"]})
+        assert nothing.is_error and "no connection is called dropbox" in text_of(nothing)
+        bad = await s.call_tool("sync", {"since": "last week"})
+        assert bad.is_error and "YYYY-MM-DD" in text_of(bad)
+
+
+@pytest.mark.anyio
+async def test_sync_and_refresh_against_the_simulated_providers(store_env):
+    async with session(store_env, "--allow-writes", "--demo") as s:
+        await s.initialize()
+        bank = await s.call_tool("sync", {"sources": ["truelayer"], "since": "2020-01-01"})
+        assert not bank.is_error, text_of(bank)
+        synced = bank.structured_content["data"]["synced"]
+        assert [x["source"] for x in synced] == ["truelayer:demo-bank"]
+        outcome = synced[0]["outcome"]
+        assert synced[0]["status"] == "ok" and outcome["calls"]["requests"] > 0
+        tx = outcome["written"]["transactions"]
+        # The same bank history again: nothing new, nothing doubled.
+        assert tx["inserted"] == 0 and tx["unchanged"] > 0, tx
+
+        everything = await s.call_tool("refresh", {"budget_usd": "1"})
+        assert not everything.is_error, text_of(everything)
+        data = everything.structured_content["data"]
+        statuses = {x["source"]: x["status"] for x in data["syncs"]}
+        assert statuses == {"truelayer:demo-bank": "ok", "gmail:alex@example.org": "ok", "sp-api:A2SIMULATEDSELLER": "ok"}, data["syncs"]
+        assert data["not_run"] == []
+        assert data["matched"]["automatic"] > 0 and "proposals" not in data["matched"]
+        assert data["enriched"]["transactions"] == 612, data["enriched"]
+        status = (await s.call_tool("status", {})).structured_content["data"]
+        assert status["transactions"] == 612 and status["last_sync"]["status"] == "ok"
+        runs = (await s.call_tool("connections", {})).structured_content["data"]["last_runs"]
+        assert len(runs) >= 4

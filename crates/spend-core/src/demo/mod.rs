@@ -178,6 +178,18 @@ impl Demo {
         })
     }
 
+    /// The three simulated providers' apps, as
+    /// [`ProviderApps::from_env`](crate::app::ProviderApps::from_env) gives
+    /// real ones.
+    pub fn apps(&self) -> Result<crate::app::ProviderApps, AppError> {
+        Ok(crate::app::ProviderApps {
+            truelayer: Some(self.truelayer()),
+            google: Some(self.google()?),
+            amazon: Some(self.amazon()?),
+            amazon_business_region: "UK".into(),
+        })
+    }
+
     /// The demo's three sources (bank, mailbox, Amazon), ready for the sync
     /// engine, once [`connect`](Self::connect) has stored their consents.
     ///

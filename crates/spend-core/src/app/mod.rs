@@ -19,6 +19,12 @@ use crate::store::{Store, StoreError, UserStore};
 use crate::sync::SyncEngine;
 use crate::vault::{Keyring, Vault, VaultError, VaultRefresh, VaultTokenStore};
 
+mod providers;
+mod refresh;
+
+pub use providers::ProviderApps;
+pub use refresh::{NotRun, RefreshOptions, Refreshed, SourcePlan, SourceSync};
+
 /// What can go wrong opening spend.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,6 +46,17 @@ pub enum AppError {
     /// A source could not be built.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// An environment variable holds something unusable.
+    #[error("{variable}: {detail}")]
+    Environment {
+        /// The variable.
+        variable: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Categorisation failed.
+    #[error(transparent)]
+    Enrich(#[from] crate::enrich::EnrichError),
 }
 
 /// Where spend keeps things: `spend.toml` in the platform's config folder
