@@ -97,6 +97,12 @@ async fn run(store: &dyn Store, rows: usize, goal: f64) {
         again / rate
     );
     let query = SpendQuery::by(&[Grouping::Month, Grouping::Category]).outgoing();
+    let t = Instant::now();
+    user.spend(&query).await.expect("spend");
+    println!(
+        "{name}: the first summary after the writes (recomputes every month's sums, {rows} transactions): {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     let mut times = Vec::new();
     let mut groups = 0;
     for _ in 0..7 {
@@ -112,6 +118,17 @@ async fn run(store: &dyn Store, rows: usize, goal: f64) {
         times[0].as_secs_f64() * 1000.0
     );
     analytics(name, user.as_ref(), rows).await;
+    // A sync's page of 100 new transactions in the newest month: the next
+    // summary recomputes that month's sums only.
+    user.write(Batch::default().transactions(batch(rows, 100, rows)))
+        .await
+        .expect("write");
+    let t = Instant::now();
+    user.spend(&query).await.expect("spend");
+    println!(
+        "{name}: a summary after a page of 100 new transactions (recomputes their month): {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 /// The report's queries over the last year of the data, and the whole report.

@@ -7,6 +7,7 @@ use time::Duration;
 use time::macros::{date, datetime};
 
 use super::fixtures::{self, gbp};
+use super::sum_checks::monthly_sums_follow_every_write;
 use super::{Check, CheckResult, ensure, ensure_eq};
 use crate::model::*;
 use crate::store::{
@@ -29,6 +30,7 @@ checks!(
     transaction_filters,
     keyset_pages_cover_everything_once,
     spend_sums_in_sql,
+    monthly_sums_follow_every_write,
     enrichment_decides_reports_and_outlives_a_resync,
     rules_keep_their_order,
     llm_answers_are_cached_once,

@@ -17,6 +17,7 @@
 
 mod checks;
 mod fixtures;
+mod sum_checks;
 
 use std::fmt;
 use std::future::Future;

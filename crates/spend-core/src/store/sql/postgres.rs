@@ -5,6 +5,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 type Db = sqlx::Postgres;
 type Backend = PostgresStore;
 const BACKEND: &str = "postgres";
+/// What serialises recomputing one user's monthly sums.
+const ROLLUP_LOCK: Option<&str> =
+    Some("SELECT pg_advisory_xact_lock(hashtextextended('spend_rollup', $1))");
 /// Rows go in as one array a column (`UNNEST`), so the statement has a
 /// parameter a column, not a parameter a value: no limit to stay under.
 const MAX_PARAMS: usize = usize::MAX;
@@ -150,6 +153,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "categories",
         include_str!("../../../migrations/postgres/0005_categories.sql"),
     ),
+    (
+        6,
+        "rollup",
+        include_str!("../../../migrations/postgres/0006_rollup.sql"),
+    ),
 ];
 
 include!("backend.rs");
+include!("spend_sums.rs");

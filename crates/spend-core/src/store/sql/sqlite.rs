@@ -11,6 +11,8 @@ use sqlx::sqlite::{
 type Db = sqlx::Sqlite;
 type Backend = SqliteStore;
 const BACKEND: &str = "sqlite";
+/// What serialises recomputing one user's monthly sums (SQLite: its single writer).
+const ROLLUP_LOCK: Option<&str> = None;
 /// SQLite allows 32,766 bound parameters a statement.
 const MAX_PARAMS: usize = 32_000;
 
@@ -152,6 +154,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "categories",
         include_str!("../../../migrations/sqlite/0005_categories.sql"),
     ),
+    (
+        6,
+        "rollup",
+        include_str!("../../../migrations/sqlite/0006_rollup.sql"),
+    ),
 ];
 
 include!("backend.rs");
+include!("spend_sums.rs");
