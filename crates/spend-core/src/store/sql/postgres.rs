@@ -1,5 +1,8 @@
 //! The multi-user, multi-worker backend: a PostgreSQL server.
 
+use std::str::FromStr;
+
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 type Db = sqlx::Postgres;
@@ -29,7 +32,14 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to `url` and migrates the database.
     pub async fn connect(url: &str) -> crate::store::Result<Self> {
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+        // As on SQLite: a slow statement (the monthly sums after a bulk
+        // load) is worth a debug line, not a warning.
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)?
+            .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Self::from_pool(pool).await
     }
 

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -80,7 +81,10 @@ impl SqliteStore {
             // 4 MiB each gave about a third more rows a second.
             .page_size(16_384)
             .pragma("wal_autocheckpoint", "4000")
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Recomputing the monthly sums after a bulk load takes seconds by
+            // design: slow statements are worth a debug line, not a warning.
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
             .min_connections(if connections == 1 { 1 } else { 0 })
