@@ -329,16 +329,42 @@ impl ReceiptExtractor {
         }
     }
 
-    /// Extracts the receipt from `email_text`.
+    /// Extracts the receipt from `email_text`, as a run of its own: the
+    /// budget applies to this email alone.
     pub async fn extract(&self, email_text: &str) -> Result<Extraction> {
-        let request = self.build_request(email_text);
         let mut spend = Spend::default();
-        match self
-            .answerer
-            .answer(&request, &mut spend, check_answer)
-            .await?
-        {
-            Some(receipt) => Ok(Extraction { receipt, spend }),
+        let receipt = self.extract_within(email_text, &mut spend).await?;
+        Ok(Extraction { receipt, spend })
+    }
+
+    /// Extracts the receipt from `email_text` as one step of a longer run:
+    /// `run` holds what the run has spent so far (on any requests, receipt
+    /// or transaction ones), the budget applies to that total, and this
+    /// email's requests are added to it. A run over a whole mailbox passes
+    /// one `Spend` to every call, so its budget holds for all of them.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> llm_enrich::Result<()> {
+    /// use llm_enrich::testkit::Simulator;
+    /// use llm_enrich::{ProviderKind, ReceiptExtractor, Spend};
+    ///
+    /// let sim = Simulator::start(ProviderKind::Anthropic).await;
+    /// let extractor = ReceiptExtractor::new(sim.provider()).budget("1.00".parse().unwrap());
+    /// let mut run = Spend::default();
+    /// for email in ["Order #1\nTotal: £5.00", "Order #2\nTotal: £7.50"] {
+    ///     extractor.extract_within(email, &mut run).await?;
+    /// }
+    /// assert_eq!(run.requests, 2);
+    /// # Ok(()) }
+    /// ```
+    pub async fn extract_within(
+        &self,
+        email_text: &str,
+        run: &mut Spend,
+    ) -> Result<ExtractedReceipt> {
+        let request = self.build_request(email_text);
+        match self.answerer.answer(&request, run, check_answer).await? {
+            Some(receipt) => Ok(receipt),
             None => Err(Error::InvalidAnswer {
                 provider: self.answerer.provider.kind(),
                 detail: "the answer was cut short at the output limit".into(),

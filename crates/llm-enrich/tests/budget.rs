@@ -3,7 +3,8 @@
 use llm_enrich::testkit::Simulator;
 use llm_enrich::transactions::check_answer;
 use llm_enrich::{
-    Direction, Enricher, Error, Price, PriceTable, ProviderKind, Taxonomy, TransactionInput, Usage,
+    Direction, Enricher, Error, Price, PriceTable, ProviderKind, ReceiptExtractor, Spend, Taxonomy,
+    TransactionInput, Usage,
 };
 use rust_decimal::Decimal;
 
@@ -69,6 +70,46 @@ async fn the_budget_stops_before_it_would_be_exceeded() {
         .unwrap();
     assert_eq!(sim.requests(), 0);
     assert_eq!(report.unprocessed.len(), 40);
+}
+
+#[tokio::test]
+async fn one_budget_holds_across_the_emails_of_a_run() {
+    let sim = Simulator::start(ProviderKind::Anthropic).await;
+    let prices = priced("claude-haiku-4-5");
+    let email = "From: orders@shop.example\nOrder #A-1001\nTotal: £12.50";
+    // The budget is one email's worst case (every output token used).
+    let request = ReceiptExtractor::new(sim.provider()).build_request(email);
+    let input = [&request.system, &request.user, &request.schema.to_string()]
+        .iter()
+        .map(|t| llm_enrich::cost::estimate_tokens(t))
+        .sum::<u64>();
+    let output = request
+        .max_output_tokens
+        .min(sim.provider().limits().max_output_tokens);
+    let worst = Price::per_million("1.00", "5.00").cost(Usage {
+        input_tokens: input,
+        output_tokens: u64::from(output),
+    });
+    let extractor = ReceiptExtractor::new(sim.provider())
+        .prices(prices)
+        .budget(worst);
+    // Each email as a run of its own fits, every time.
+    for _ in 0..3 {
+        extractor.extract(email).await.unwrap();
+    }
+    assert_eq!(sim.requests(), 3);
+    // One run over several emails: after the first, what it spent plus the
+    // next one's worst case is over, so nothing more is sent.
+    let mut run = Spend::default();
+    extractor.extract_within(email, &mut run).await.unwrap();
+    assert!(run.cost > Decimal::ZERO);
+    let err = extractor.extract_within(email, &mut run).await.unwrap_err();
+    assert!(
+        matches!(err, Error::BudgetExceeded { spent, next, .. } if spent == run.cost && next == worst),
+        "{err:?}"
+    );
+    assert_eq!(sim.requests(), 4, "nothing sent for the second");
+    assert_eq!(run.requests, 1);
 }
 
 #[tokio::test]

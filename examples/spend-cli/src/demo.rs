@@ -5,7 +5,7 @@ use std::io::Write;
 
 use spend_core::app::{RefreshOptions, Settings, Spend, SyncSettings};
 use spend_core::demo::Demo;
-use spend_core::store::{Grouping, SpendQuery, TransactionQuery};
+use spend_core::store::{Grouping, SpendQuery};
 
 use crate::{sync, table};
 
@@ -111,31 +111,17 @@ async fn categories(spend: &Spend) -> anyhow::Result<()> {
 
 async fn holdings(spend: &Spend) -> anyhow::Result<()> {
     let user = &spend.user;
-    let accounts = user.accounts().await?;
+    let counts = user.counts().await?;
     let receipts = user.receipts(Some("receipt")).await?;
-    let orders = user
-        .orders(&spend_core::store::OrderQuery::default())
-        .await?
-        .len();
-    let emails = user.emails(None, u32::MAX).await?.len();
-    let mandates = user.mandates().await?.len();
-    let mut transactions = 0;
-    let mut cursor = None;
-    loop {
-        let page = user
-            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
-            .await?;
-        transactions += page.items.len();
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\nThe store holds {} accounts and cards, {transactions} transactions, {mandates} standing orders and direct debits, {orders} orders, {emails} emails of which {} receipts.\n",
-        accounts.len(),
+        "\nThe store holds {} accounts and cards, {} transactions, {} standing orders and direct debits, {} orders, {} emails of which {} receipts.\n",
+        counts.accounts,
+        counts.transactions,
+        counts.mandates,
+        counts.orders,
+        counts.emails,
         receipts.len()
     )?;
     let months = user

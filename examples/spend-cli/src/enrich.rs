@@ -5,8 +5,8 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use spend_core::enrich::{
-    EnrichOptions, LlmSettings, PersonalEdit, enrich_user, estimate_user, fits, merchant_name,
-    parse_rule, set_by_person,
+    EnrichOptions, LlmSettings, PersonalEdit, enrich_user, estimate_user, find_transaction, fits,
+    merchant_name, parse_rule, put_rule, set_by_person,
 };
 use spend_core::model::Rule;
 
@@ -244,22 +244,12 @@ pub fn rules(command: RulesCommand) -> anyhow::Result<()> {
                 position,
             } => {
                 let rule = parse_rule(&name, &when, &then)?;
-                let at = rules.iter().position(|r| r.id == rule.id);
-                if let Some(at) = at {
-                    rules.remove(at);
-                }
-                let index = position
-                    .map(|p| p.saturating_sub(1))
-                    .or(at)
-                    .unwrap_or(rules.len())
-                    .min(rules.len());
-                rules.insert(index, rule);
-                user.replace_rules(&rules).await?;
+                let placed = put_rule(user, rule, position).await?;
                 writeln!(
                     out,
                     "rule {name:?} {} at position {}; `spend rules apply` applies it",
-                    if at.is_some() { "replaced" } else { "added" },
-                    index + 1
+                    if placed.replaced { "replaced" } else { "added" },
+                    placed.position
                 )?;
             }
             RulesCommand::List { json } => {
@@ -396,24 +386,13 @@ pub fn categorise(args: CategoriseArgs) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let spend = crate::store_app::open().await?;
         let user = spend.user.as_ref();
-        let found: Vec<_> = user
-            .all_transactions()
-            .await?
-            .into_iter()
-            .filter(|t| t.id == args.id && args.account.as_ref().is_none_or(|a| *a == t.account_id))
-            .collect();
-        let tx = match found.as_slice() {
-            [one] => one,
-            [] => bail!(
-                "no transaction with id {:?} (see `spend transactions --json`)",
-                args.id
-            ),
-            _ => bail!(
-                "{} accounts have a transaction {:?}: say which with --account",
-                found.len(),
-                args.id
-            ),
-        };
+        let tx = &find_transaction(user, &args.id, args.account.as_deref())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{e} (see `spend transactions --json`; --account names the account)"
+                )
+            })?;
         let essential = args
             .essential
             .as_deref()

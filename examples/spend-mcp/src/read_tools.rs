@@ -51,21 +51,6 @@ fn minor_of(amount: f64, field: &str) -> Result<i64, String> {
     i64::try_from(scaled).map_err(|_| format!("{field} is too large"))
 }
 
-/// Minor units of `currency` from a decimal string, exactly.
-pub(crate) fn minor_in(text: &str, exponent: u8, field: &str) -> Result<i64, String> {
-    let value: Decimal = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{field} {text:?} is not an amount"))?;
-    let scaled = value * Decimal::from(10_i64.pow(u32::from(exponent)));
-    if !scaled.fract().is_zero() || scaled.is_sign_negative() {
-        return Err(format!(
-            "{field} {text:?} must be a positive amount with at most {exponent} decimals"
-        ));
-    }
-    i64::try_from(scaled.trunc()).map_err(|_| format!("{field} {text:?} is too large"))
-}
-
 fn money_text(minor: i64, currency: &str) -> String {
     match spend_core::model::Currency::new(currency) {
         Ok(c) => Money::new(minor, c).to_decimal().to_string(),
@@ -122,10 +107,13 @@ impl SpendMcp {
             Some(price) => {
                 let e = report.exponent;
                 let optional = |v: &Option<String>, field| {
-                    v.as_deref().map_or(Ok(0), |v| minor_in(v, e, field))
+                    v.as_deref()
+                        .map_or(Ok(0), |v| HuquqInputs::amount(field, v, e))
+                        .map_err(failed)
                 };
                 let inputs = HuquqInputs {
-                    gold_price_per_gram: minor_in(price, e, "gold_price_per_gram")?,
+                    gold_price_per_gram: HuquqInputs::amount("gold_price_per_gram", price, e)
+                        .map_err(failed)?,
                     exempt: optional(&args.exempt, "exempt")?,
                     paid: optional(&args.paid, "paid")?,
                     carried_in: optional(&args.carried_in, "carried_in")?,
@@ -565,25 +553,21 @@ impl SpendMcp {
                 acc
             },
         );
-        let transactions: i64 = user
-            .spend(&SpendQuery::by(&[Grouping::Account]))
-            .await
-            .map_err(failed)?
-            .iter()
-            .map(|r| r.count)
-            .sum();
+        let counts = user.counts().await.map_err(failed)?;
         let data = serde_json::json!({
             "healthy": true,
             "store": self.spend.store.backend(),
             "user": self.settings.user,
-            "accounts": user.accounts().await.map_err(failed)?.len(),
-            "transactions": transactions,
-            "orders": user.orders(&OrderQuery::default()).await.map_err(failed)?.len(),
-            "receipts": user.receipts(None).await.map_err(failed)?.len(),
-            "emails": user.emails(None, u32::MAX).await.map_err(failed)?.len(),
-            "documents": user.documents(None).await.map_err(failed)?.len(),
+            "accounts": counts.accounts,
+            "transactions": counts.transactions,
+            "mandates": counts.mandates,
+            "orders": counts.orders,
+            "apple_purchases": counts.apple_purchases,
+            "receipts": counts.receipts,
+            "emails": counts.emails,
+            "documents": counts.documents,
             "matches": by_state,
-            "enriched": user.enrichments().await.map_err(failed)?.len(),
+            "enriched": counts.enrichments,
             "last_sync": user.sync_runs(1).await.map_err(failed)?.first(),
         });
         Ok(Json(Document {
@@ -658,29 +642,12 @@ impl SpendMcp {
         Parameters(args): Parameters<ExplainEmail>,
     ) -> Result<Json<Document>, String> {
         let user = self.spend.user.as_ref();
-        let wanted = args.message_id.trim().trim_matches(['<', '>']).to_owned();
-        let mut email = None;
-        let mut after: Option<(String, String)> = None;
-        'pages: loop {
-            let page = user
-                .emails(after.as_ref().map(|(m, i)| (m.as_str(), i.as_str())), 1_000)
-                .await
-                .map_err(failed)?;
-            for e in &page {
-                if e.message_id.trim_matches(['<', '>']) == wanted
-                    && args.mailbox.as_ref().is_none_or(|m| *m == e.mailbox)
-                {
-                    email = Some(e.clone());
-                    break 'pages;
-                }
-            }
-            match page.last() {
-                Some(last) if page.len() == 1_000 => {
-                    after = Some((last.mailbox.clone(), last.message_id.clone()))
-                }
-                _ => break,
-            }
-        }
+        let email = user
+            .emails_with_message_id(&args.message_id)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .find(|e| args.mailbox.as_ref().is_none_or(|m| *m == e.mailbox));
         let email = email
             .ok_or_else(|| format!("no stored message has the Message-ID {:?}", args.message_id))?;
         let raw = self.spend.archive.raw(&email).await.map_err(failed)?;

@@ -3,7 +3,9 @@
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::{tool, tool_router};
 use spend_core::app::{NotRun, RefreshOptions, SourceSync, SyncSettings};
-use spend_core::enrich::{EnrichOptions, PersonalEdit, enrich_user, parse_rule, set_by_person};
+use spend_core::enrich::{
+    EnrichOptions, PersonalEdit, enrich_user, find_transaction, parse_rule, put_rule, set_by_person,
+};
 use spend_core::matching::{Decision, MatchOptions, decide, match_id, match_user};
 
 use spend_core::sync::Progress;
@@ -143,32 +145,9 @@ impl SpendMcp {
         Parameters(args): Parameters<SetCategory>,
     ) -> Result<Json<Document>, String> {
         let user = self.spend.user.as_ref();
-        let found: Vec<_> = user
-            .all_transactions()
+        let tx = find_transaction(user, &args.transaction_id, args.account_id.as_deref())
             .await
-            .map_err(failed)?
-            .into_iter()
-            .filter(|t| {
-                t.id == args.transaction_id
-                    && args.account_id.as_ref().is_none_or(|a| *a == t.account_id)
-            })
-            .collect();
-        let tx = match found.as_slice() {
-            [one] => one,
-            [] => {
-                return Err(format!(
-                    "no transaction has the id {:?} (see search_transactions)",
-                    args.transaction_id
-                ));
-            }
-            _ => {
-                return Err(format!(
-                    "{} accounts have a transaction {:?}: give account_id",
-                    found.len(),
-                    args.transaction_id
-                ));
-            }
-        };
+            .map_err(|e| format!("{e} (see search_transactions; account_id names the account)"))?;
         let edit = PersonalEdit {
             category: args.category,
             merchant: args.merchant,
@@ -198,12 +177,7 @@ impl SpendMcp {
     ) -> Result<Json<Document>, String> {
         let rule = parse_rule(&args.name, &args.when, &args.then).map_err(failed)?;
         let user = self.spend.user.as_ref();
-        let mut rules = user.rules().await.map_err(failed)?;
-        match rules.iter_mut().find(|r| r.id == rule.id) {
-            Some(existing) => *existing = rule.clone(),
-            None => rules.push(rule.clone()),
-        }
-        user.replace_rules(&rules).await.map_err(failed)?;
+        put_rule(user, rule.clone(), None).await.map_err(failed)?;
         Ok(Json(Document {
             currency: None,
             data: serde_json::to_value(rule).map_err(failed)?,

@@ -34,6 +34,36 @@ pub struct HuquqInputs {
     pub carried_in: i64,
 }
 
+impl HuquqInputs {
+    /// Reads one of the person's amounts (`field` names it in the error)
+    /// as minor units of a currency with `exponent` decimals: exact, and
+    /// never negative.
+    ///
+    /// ```
+    /// use spend_core::analytics::HuquqInputs;
+    /// assert_eq!(HuquqInputs::amount("gold price", "105.5", 2)?, 10_550);
+    /// let err = HuquqInputs::amount("gold price", "105.555", 2).unwrap_err();
+    /// assert_eq!(err.to_string(), "gold price \"105.555\" has more decimals than the currency (2)");
+    /// assert!(HuquqInputs::amount("paid", "-1", 2).is_err());
+    /// # Ok::<(), spend_core::analytics::AnalyticsError>(())
+    /// ```
+    pub fn amount(field: &str, text: &str, exponent: u8) -> Result<i64, AnalyticsError> {
+        let input = |why: String| AnalyticsError::Input(format!("{field} {text:?} {why}"));
+        let value = rust_decimal::Decimal::from_str_exact(text.trim())
+            .map_err(|_| input("is not an amount".into()))?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(input("cannot be negative".into()));
+        }
+        if value.normalize().scale() > u32::from(exponent) {
+            return Err(input(format!(
+                "has more decimals than the currency ({exponent})"
+            )));
+        }
+        let scaled = value * rust_decimal::Decimal::from(10_i64.pow(u32::from(exponent)));
+        i64::try_from(scaled.trunc()).map_err(|_| input("is too large".into()))
+    }
+}
+
 /// One line of the calculation, as it is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HuquqLine {

@@ -47,9 +47,9 @@ mod run;
 
 pub use known::{KnownMerchant, known_merchant};
 pub use merchant::merchant_name;
-pub use person::{PersonalEdit, set_by_person};
+pub use person::{PersonalEdit, find_transaction, set_by_person};
 pub use provider::LlmSettings;
-pub use rules::{fits, parse_rule};
+pub use rules::{RulePlaced, fits, parse_rule, put_rule};
 pub use run::{
     EnrichEstimate, EnrichFailure, EnrichOptions, EnrichProgress, EnrichReport, LlmEstimate,
     enrich_user, estimate_user,
@@ -83,4 +83,15 @@ pub enum EnrichError {
     /// No such transaction.
     #[error("no transaction {}/{}/{}", .0.source, .0.account_id, .0.id)]
     NoTransaction(TransactionRef),
+    /// No transaction has this id.
+    #[error("no transaction with id {0:?}")]
+    NoTransactionWithId(String),
+    /// Transactions of several accounts have this id.
+    #[error("{accounts} accounts have a transaction {id:?}: name the account")]
+    AmbiguousTransaction {
+        /// The id.
+        id: String,
+        /// How many accounts have it.
+        accounts: usize,
+    },
 }

@@ -1,6 +1,6 @@
 //! A person's own category for a transaction: never overwritten.
 
-use crate::model::{Enrichment, EnrichmentSource, TransactionRef};
+use crate::model::{Enrichment, EnrichmentSource, Transaction, TransactionRef};
 use crate::store::{Batch, UserStore};
 
 use super::EnrichError;
@@ -66,4 +66,43 @@ pub async fn set_by_person(
     user.write(Batch::default().enrichments(vec![enrichment.clone()]))
         .await?;
     Ok(enrichment)
+}
+
+/// The transaction a person names by its id (as lists show it), on
+/// `account` when ids repeat across accounts.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use spend_core::enrich::find_transaction;
+/// use spend_core::model::{Money, Transaction};
+/// use spend_core::store::{Batch, SqliteStore, Store};
+/// let store = SqliteStore::in_memory().await?;
+/// let me = store.user(store.ensure_user("me").await?);
+/// let day = time::macros::date!(2026 - 03 - 02);
+/// let a = Transaction::new("truelayer", "acc-1", "t1", day, Money::parse("-3.00", "GBP")?, "PRET");
+/// let b = Transaction::new("truelayer", "card-1", "t1", day, Money::parse("-4.00", "GBP")?, "TESCO");
+/// me.write(Batch::default().transactions(vec![a, b])).await?;
+/// assert!(find_transaction(me.as_ref(), "t1", None).await.is_err(), "two accounts have t1");
+/// assert_eq!(find_transaction(me.as_ref(), "t1", Some("card-1")).await?.description, "TESCO");
+/// # Ok(()) }
+/// ```
+pub async fn find_transaction(
+    user: &dyn UserStore,
+    id: &str,
+    account: Option<&str>,
+) -> Result<Transaction, EnrichError> {
+    let mut found: Vec<Transaction> = user
+        .all_transactions()
+        .await?
+        .into_iter()
+        .filter(|t| t.id == id && account.is_none_or(|a| a == t.account_id))
+        .collect();
+    match found.len() {
+        0 => Err(EnrichError::NoTransactionWithId(id.to_owned())),
+        1 => Ok(found.remove(0)),
+        accounts => Err(EnrichError::AmbiguousTransaction {
+            id: id.to_owned(),
+            accounts,
+        }),
+    }
 }

@@ -241,3 +241,52 @@ mod tests {
         }
     }
 }
+
+/// Where [`put_rule`] put a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RulePlaced {
+    /// Its position, from 1 (rules apply in order; the first that fits decides).
+    pub position: usize,
+    /// Whether it replaced a rule of the same name.
+    pub replaced: bool,
+}
+
+/// Stores `rule` among the person's rules: in place of the rule of the same
+/// name (keeping its position unless `position` is given), else at
+/// `position` (from 1), else last.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use spend_core::enrich::{parse_rule, put_rule};
+/// use spend_core::store::{SqliteStore, Store};
+/// let store = SqliteStore::in_memory().await?;
+/// let me = store.user(store.ensure_user("me").await?);
+/// put_rule(me.as_ref(), parse_rule("rent", "description~RENT", "category=Housing")?, None).await?;
+/// let placed = put_rule(me.as_ref(), parse_rule("coffee", "merchant=Pret", "category=Coffee")?, Some(1)).await?;
+/// assert_eq!((placed.position, placed.replaced), (1, false));
+/// let again = put_rule(me.as_ref(), parse_rule("rent", "description~RENT", "category=Rent")?, None).await?;
+/// assert_eq!((again.position, again.replaced), (2, true));
+/// # Ok(()) }
+/// ```
+pub async fn put_rule(
+    user: &dyn crate::store::UserStore,
+    rule: Rule,
+    position: Option<usize>,
+) -> Result<RulePlaced, crate::store::StoreError> {
+    let mut rules = user.rules().await?;
+    let existing = rules.iter().position(|r| r.id == rule.id);
+    if let Some(at) = existing {
+        rules.remove(at);
+    }
+    let index = position
+        .map(|p| p.saturating_sub(1))
+        .or(existing)
+        .unwrap_or(rules.len())
+        .min(rules.len());
+    rules.insert(index, rule);
+    user.replace_rules(&rules).await?;
+    Ok(RulePlaced {
+        position: index + 1,
+        replaced: existing.is_some(),
+    })
+}

@@ -27,12 +27,14 @@
 //! ```
 
 mod batch;
+mod counts;
 mod error;
 mod query;
 mod rate_state;
 mod sql;
 
 pub use batch::{Batch, Upserted, Written};
+pub use counts::Counts;
 pub use error::StoreError;
 pub use query::{Grouping, OrderQuery, Page, SpendQuery, SpendRow, TransactionQuery};
 pub use rate_state::StoreRateState;
@@ -265,6 +267,16 @@ pub trait UserStore: Send + Sync {
 
     /// The latest sync runs, newest first.
     fn sync_runs(&self, limit: u32) -> BoxFuture<'_, Result<Vec<SyncRun>>>;
+
+    /// How many rows of each kind the user has.
+    fn counts(&self) -> BoxFuture<'_, Result<Counts>>;
+
+    /// The emails with this Message-ID (written with or without its angle
+    /// brackets), in any mailbox.
+    fn emails_with_message_id<'a>(
+        &'a self,
+        message_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Email>>>;
 }
 
 /// Opens the store a URL names: `sqlite://PATH` (created if missing),

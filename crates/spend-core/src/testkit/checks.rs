@@ -23,6 +23,7 @@ macro_rules! checks {
 checks!(
     users_are_stable_and_distinct,
     every_kind_round_trips_whole,
+    counts_and_message_ids,
     the_same_batch_twice_changes_nothing,
     changed_records_update_in_place,
     repeats_within_a_batch_count_once,
@@ -116,6 +117,59 @@ fn everything() -> Batch {
         ])
         .matches(vec![fixtures::a_match(&tx)])
         .enrichments(vec![fixtures::enrichment(&tx)])
+}
+
+async fn counts_and_message_ids(store: &dyn Store, prefix: &str) -> CheckResult {
+    let u = user(store, prefix, "u").await?;
+    let other = user(store, prefix, "other").await?;
+    ensure_eq!(
+        u.counts().await.map_err(e)?,
+        crate::store::Counts::default(),
+        "nothing yet"
+    );
+    u.write(everything()).await.map_err(e)?;
+    let mut second = fixtures::email("<m1@amazon.co.uk>");
+    second.mailbox = "imap:alex@fastmail.example/INBOX".into();
+    u.write(Batch::default().emails(vec![second]))
+        .await
+        .map_err(e)?;
+    other.write(everything()).await.map_err(e)?;
+    let counts = u.counts().await.map_err(e)?;
+    let want = crate::store::Counts {
+        accounts: 1,
+        transactions: 1,
+        mandates: 1,
+        orders: 1,
+        apple_purchases: 1,
+        emails: 2,
+        receipts: 1,
+        documents: 2,
+        matches: 1,
+        enrichments: 1,
+    };
+    ensure_eq!(
+        counts,
+        want,
+        "one of each, two emails and documents, none of the other user's"
+    );
+    for asked in [
+        "<m1@amazon.co.uk>",
+        "m1@amazon.co.uk",
+        " <m1@amazon.co.uk> ",
+    ] {
+        let found = u.emails_with_message_id(asked).await.map_err(e)?;
+        ensure_eq!(found.len(), 2, "{asked:?}: in both mailboxes");
+        ensure!(found[0].mailbox < found[1].mailbox, "in mailbox order");
+    }
+    ensure_eq!(
+        u.emails_with_message_id("<m2@amazon.co.uk>")
+            .await
+            .map_err(e)?
+            .len(),
+        0,
+        "no such message"
+    );
+    Ok(())
 }
 
 async fn users_are_stable_and_distinct(store: &dyn Store, prefix: &str) -> CheckResult {

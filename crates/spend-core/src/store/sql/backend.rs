@@ -537,6 +537,52 @@ impl UserStore for Scoped {
         })
     }
 
+    fn emails_with_message_id<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<Vec<Email>>> {
+        Box::pin(async move {
+            let bare = message_id.trim().trim_start_matches('<').trim_end_matches('>');
+            let found = sqlx::query(
+                "SELECT * FROM emails WHERE user_id = $1 AND message_id IN ($2, $3) ORDER BY mailbox, message_id",
+            )
+            .bind(self.user)
+            .bind(bare)
+            .bind(format!("<{bare}>"))
+            .fetch_all(&self.pool)
+            .await?;
+            decode(&found, "emails", |r| rows::email(r))
+        })
+    }
+
+    fn counts(&self) -> BoxFuture<'_, Result<crate::store::Counts>> {
+        Box::pin(async move {
+            let count = |table: &'static str| async move {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table} WHERE user_id = $1")))
+                    .bind(self.user)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok::<u64, StoreError>(R(&row, table).int("n")?.max(0) as u64)
+            };
+            // Transactions from the monthly sums: counting a million rows
+            // would read a whole index.
+            self.refresh_rollup().await?;
+            let row = sqlx::query("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM spend_rollup WHERE user_id = $1")
+                .bind(self.user)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(crate::store::Counts {
+                accounts: count("accounts").await?,
+                transactions: R(&row, "spend_rollup").int("n")?.max(0) as u64,
+                mandates: count("mandates").await?,
+                orders: count("orders").await?,
+                apple_purchases: count("apple_purchases").await?,
+                emails: count("emails").await?,
+                receipts: count("receipts").await?,
+                documents: count("documents").await?,
+                matches: count("matches").await?,
+                enrichments: count("enrichments").await?,
+            })
+        })
+    }
+
     fn emails<'a>(&'a self, after: Option<(&'a str, &'a str)>, limit: u32) -> BoxFuture<'a, Result<Vec<Email>>> {
         Box::pin(async move {
             let mut qb = QueryBuilder::<Db>::new("SELECT * FROM emails WHERE user_id = ");
