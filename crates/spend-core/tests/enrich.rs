@@ -174,3 +174,89 @@ async fn the_budget_holds_across_the_whole_run() {
         report.transactions
     );
 }
+
+#[tokio::test]
+async fn confirmed_matches_teach_a_descriptor_its_merchant() {
+    use spend_core::model::{Match, MatchState, MatchTarget, Money, Order, Transaction};
+    use spend_core::store::{Batch, SqliteStore, Store};
+    use time::macros::date;
+
+    let store = SqliteStore::in_memory().await.unwrap();
+    let user = store.user(store.ensure_user("alex").await.unwrap());
+    let gbp = |s: &str| Money::parse(s, "GBP").unwrap();
+    // A processor's descriptor that names no merchant the table knows.
+    let paid = Transaction::new(
+        "truelayer",
+        "acc-1",
+        "t1",
+        date!(2026 - 03 - 01),
+        gbp("-12.00"),
+        "ZZXPAY*88213 LEEDS",
+    );
+    let later = Transaction::new(
+        "truelayer",
+        "acc-1",
+        "t2",
+        date!(2026 - 04 - 10),
+        gbp("-30.00"),
+        "ZZXPAY*90441 LEEDS",
+    );
+    let mut order = Order::new("email", "A-1", date!(2026 - 03 - 01), "Argos");
+    order.total = Some(gbp("12.00"));
+    let link = |state| Match {
+        transaction: paid.key(),
+        target: MatchTarget::Order {
+            source: "email".into(),
+            id: "A-1".into(),
+        },
+        state,
+        score: 0.8,
+        explanation: serde_json::json!({"target": "Argos order A-1"}),
+    };
+    user.write(
+        Batch::default()
+            .transactions(vec![paid.clone(), later.clone()])
+            .orders(vec![order])
+            .matches(vec![link(MatchState::Suggested)]),
+    )
+    .await
+    .unwrap();
+    let merchant_of = |tx: &Transaction| {
+        let key = tx.key();
+        let user = user.clone();
+        async move {
+            user.enrichments()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.transaction == key)
+                .and_then(|e| e.merchant.zip(e.category))
+        }
+    };
+    enrich_user(user.as_ref(), &EnrichOptions::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        merchant_of(&later).await,
+        None,
+        "a suggestion teaches nothing"
+    );
+
+    user.write(Batch::default().matches(vec![link(MatchState::Confirmed)]))
+        .await
+        .unwrap();
+    let report = enrich_user(user.as_ref(), &EnrichOptions::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        merchant_of(&paid).await,
+        Some(("Argos".into(), "Shopping".into())),
+        "by its match"
+    );
+    assert_eq!(
+        merchant_of(&later).await,
+        Some(("Argos".into(), "Shopping".into())),
+        "the same descriptor, taught by the confirmation"
+    );
+    assert_eq!((report.by_match, report.by_shipped_table), (1, 1));
+}

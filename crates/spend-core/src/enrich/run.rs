@@ -292,6 +292,32 @@ struct Pending {
 struct Matched {
     merchant: Option<String>,
     context: String,
+    /// The person confirmed the match (not only the matcher's).
+    confirmed: bool,
+}
+
+/// What the person's confirmed matches taught: a descriptor's first word
+/// (`zzxshop` of `ZZXSHOP*1234 LEEDS`) and the merchant's name behind it, so
+/// the same descriptor on charges that matched nothing is named alike.
+fn taught_names(
+    transactions: &[Transaction],
+    matched: &HashMap<TransactionRef, Matched>,
+) -> HashMap<String, String> {
+    let mut taught = HashMap::new();
+    for tx in transactions {
+        let Some(m) = matched.get(&tx.key()).filter(|m| m.confirmed) else {
+            continue;
+        };
+        if let (Some(word), Some(name)) = (
+            MerchantKey::from_descriptor(&tx.description)
+                .tokens()
+                .first(),
+            &m.merchant,
+        ) {
+            taught.insert(word.clone(), name.clone());
+        }
+    }
+    taught
 }
 
 impl Plan {
@@ -305,6 +331,7 @@ impl Plan {
             .collect();
         let rules = user.rules().await?;
         let matched = matched_targets(user).await?;
+        let taught = taught_names(&transactions, &matched);
         let mut plan = Plan {
             settled: Vec::new(),
             to_llm: Vec::new(),
@@ -320,7 +347,11 @@ impl Plan {
                 plan.report.by_person += 1;
                 continue;
             }
-            plan.decide(tx, key, before, &rules, matched.get(&tx.key()), redo_llm);
+            let taught = MerchantKey::from_descriptor(&tx.description)
+                .tokens()
+                .first()
+                .and_then(|word| taught.get(word));
+            plan.decide(tx, before, &rules, matched.get(&key), taught, redo_llm);
         }
         Ok(plan)
     }
@@ -328,13 +359,19 @@ impl Plan {
     fn decide(
         &mut self,
         tx: &Transaction,
-        key: TransactionRef,
         before: Option<&Enrichment>,
         rules: &[Rule],
         matched: Option<&Matched>,
+        taught: Option<&String>,
         redo_llm: bool,
     ) {
-        let merchant = merchant_name(&tx.description, tx.merchant.as_deref());
+        let merchant = match (matched, taught) {
+            // A charge that matched nothing itself takes the name its
+            // descriptor's confirmed matches taught.
+            (None, Some(name)) => Some(name.clone()),
+            _ => merchant_name(&tx.description, tx.merchant.as_deref()),
+        };
+        let key = tx.key();
         let mut e = Enrichment {
             transaction: key.clone(),
             category: None,
@@ -502,7 +539,9 @@ async fn matched_targets(
         let entry = out.entry(m.transaction).or_insert(Matched {
             merchant: None,
             context: String::new(),
+            confirmed: false,
         });
+        entry.confirmed |= m.state == MatchState::Confirmed;
         entry.merchant = entry.merchant.take().or(merchant);
         if !entry.context.is_empty() {
             entry.context.push_str(" | ");
