@@ -3,7 +3,7 @@
 //! blob folder, emails and receipts in the database; a summary at the end.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use gmail_receipts::sources::SourceKind;
@@ -42,13 +42,28 @@ impl std::str::FromStr for Format {
 /// Arguments of `spend import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The mailbox format: mbox, maildir, eml (a folder of .eml files) or
-    /// imap (read-only, over TLS; the app password comes from SPEND_IMAP_PASSWORD).
-    format: Format,
-    /// The mbox file or the folder; for imap, the server's host name.
-    path: String,
-    /// IMAP: the user name.
+    /// History files to import, recognised from their content (Amazon's
+    /// order history and refunds, and its export zip; OFX/QFX, QIF,
+    /// CAMT.053; banks' CSV exports); or a mailbox: `mbox FILE`,
+    /// `maildir DIR`, `eml DIR`, or `imap HOST` (read-only, over TLS; the
+    /// app password comes from SPEND_IMAP_PASSWORD).
+    #[arg(required = true, value_name = "FILE")]
+    sources: Vec<String>,
+    /// History files: the account the transactions belong to, for formats
+    /// that name none (QIF, most CSV exports).
     #[arg(long, value_name = "NAME")]
+    account: Option<String>,
+    /// History files: the columns of a CSV no preset knows, as
+    /// `date=COL,amount=COL,description=COL` (or `out=COL,in=COL`), with
+    /// `days=dmy|mdy|iso`, `sign=out-negative|out-positive`, `id=COL`,
+    /// `currency=COL`.
+    #[arg(long, value_name = "MAPPING")]
+    map: Option<spend_core::sources::files::CsvMapping>,
+    /// History files: the currency of files that do not say (QIF, some CSVs).
+    #[arg(long, value_name = "CODE")]
+    currency: Option<String>,
+    /// IMAP: the user name.
+    #[arg(long)]
     user: Option<String>,
     /// IMAP: the mailbox to read (all of Gmail is `[Gmail]/All Mail`).
     #[arg(long, value_name = "NAME", default_value = "INBOX")]
@@ -82,7 +97,7 @@ fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
         .ok()
         .filter(|p| !p.is_empty())
         .with_context(|| format!("spend import imap reads the app password from {PASSWORD_VAR}"))?;
-    let mut config = ImapConfig::new(&args.path, user, password)
+    let mut config = ImapConfig::new(&args.sources[1], user, password)
         .port(args.port)
         .mailbox(&args.mailbox);
     if let Some(ca) = &args.ca {
@@ -98,10 +113,41 @@ fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
     Ok(config)
 }
 
-/// Runs `spend import`: every message through the receipt pipeline and into
-/// the store (raw mail, email rows, receipts, PDFs by content), page by page
-/// with checkpoints, so an interrupted import resumes.
-pub fn run(args: Args) -> anyhow::Result<()> {
+/// Runs `spend import`: history files, or a mailbox. Returns whether
+/// everything imported.
+pub fn run(args: Args) -> anyhow::Result<bool> {
+    let first = args.sources[0].as_str();
+    let mailbox = match first.parse::<Format>() {
+        Ok(format) => Some(format),
+        // A word that is no file: a mailbox format misspelt.
+        Err(e) if !Path::new(first).exists() && !first.contains(['/', '.']) => anyhow::bail!(e),
+        Err(_) => None,
+    };
+    match mailbox {
+        Some(format) => {
+            anyhow::ensure!(
+                args.sources.len() == 2,
+                "spend import {first} takes one path (or host), not {}",
+                args.sources.len() - 1
+            );
+            import_mailbox(format, &args)?;
+            Ok(true)
+        }
+        None => crate::import_files::run(
+            &args.sources,
+            args.account.clone(),
+            args.map.clone(),
+            args.currency.clone(),
+            args.json,
+        ),
+    }
+}
+
+/// Every message through the receipt pipeline and into the store (raw
+/// mail, email rows, receipts, PDFs by content), page by page with
+/// checkpoints, so an interrupted import resumes.
+fn import_mailbox(format: Format, args: &Args) -> anyhow::Result<()> {
+    let path = args.sources[1].as_str();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -111,14 +157,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             settings.blobs = dir.clone();
         }
         let spend = Spend::open(&settings).await?;
-        let mut source: Box<dyn Source> = match args.format {
+        let mut source: Box<dyn Source> = match format {
             Format::File(kind) => Box::new(
-                MailboxFiles::open(kind, args.path.as_ref(), spend.archive.clone())
-                    .with_context(|| format!("cannot open {}", args.path))?,
+                MailboxFiles::open(kind, path.as_ref(), spend.archive.clone())
+                    .with_context(|| format!("cannot open {path}"))?,
             ),
             Format::Imap => {
-                let config = imap_config(&args)?;
-                let id = format!("{}@{}/{}", args.user.clone().unwrap_or_default(), args.path, args.mailbox);
+                let config = imap_config(args)?;
+                let id = format!("{}@{}/{}", args.user.clone().unwrap_or_default(), path, args.mailbox);
                 Box::new(ImapSource::new(&id, config, spend.archive.clone()))
             }
         };

@@ -4,6 +4,7 @@ mod connect;
 mod demo;
 mod enrich;
 mod import;
+mod import_files;
 mod list;
 mod matching;
 mod parse;
@@ -29,9 +30,11 @@ enum Command {
     /// Parse receipt emails: .eml files, .mbox files (every message),
     /// directories (recursively) and bare .html bodies.
     Parse(parse::Args),
-    /// Import a mailbox export (mbox, Maildir or a folder of .eml files) or
-    /// an IMAP mailbox: every message through the receipt pipeline and the
-    /// PDF stage, with a summary of what was found.
+    /// Import history files (Amazon's order history and its export zip,
+    /// OFX/QFX, QIF, CAMT.053, banks' CSV exports), each recognised from
+    /// its content and stored whole or not at all; or a mailbox export
+    /// (mbox, Maildir, a folder of .eml files) or an IMAP mailbox through
+    /// the receipt pipeline.
     Import(import::Args),
     /// Start simulated providers in-process, connect them, sync everything
     /// into the store and show what it holds (no credentials needed).
@@ -89,7 +92,7 @@ fn exit_unless(ok: bool) -> anyhow::Result<()> {
 fn main() -> anyhow::Result<()> {
     let outcome = match Cli::parse().command {
         Command::Parse(args) => parse::run(args),
-        Command::Import(args) => import::run(args),
+        Command::Import(args) => import::run(args).and_then(exit_unless),
         Command::Demo(args) => demo::run(args).and_then(exit_unless),
         Command::Sync(args) => sync::run(args).and_then(exit_unless),
         Command::Connect(args) => connect::run(args),

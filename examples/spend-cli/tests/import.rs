@@ -318,3 +318,53 @@ fn a_connected_imap_mailbox_syncs_and_then_reads_only_new_mail() {
     );
     assert_eq!(sync(&data), 0);
 }
+
+fn history(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../crates/spend-core/tests/fixtures/history")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn history_files_are_recognised_by_content_and_a_broken_one_fails_alone() {
+    let data = temp("history");
+    let files = [
+        history("bank-sgml.ofx"),
+        history("Retail.OrderHistory.bad-amount.csv"),
+        history("monzo.csv"),
+        history("Retail.OrderHistory.1.csv"),
+    ];
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    args.push("--json");
+    let (out, err, ok) = spend_in(&data, &args);
+    assert!(!ok, "a file failed: the command fails");
+    assert!(
+        err.contains("Retail.OrderHistory.bad-amount.csv:4: column \"Total Owed\": \"19.99.1\" is not an amount"),
+        "{err}"
+    );
+    let done: Value = serde_json::from_str(&out).unwrap();
+    let formats: Vec<&str> = done
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["format"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(formats, ["ofx", "-", "bank-csv", "amazon-order-history"]);
+    assert_eq!(done[2]["variant"], "monzo");
+    assert_eq!(done[3]["outcome"]["written"]["orders"]["inserted"], 4);
+    // The others were stored: OFX's 4 and Monzo's 3 transactions.
+    let (out, _, ok) = spend_in(&data, &["transactions", "--json", "--limit", "100"]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 7, "{out}");
+    // Again, as a table: nothing new.
+    let (out, err, ok) = spend_in(&data, &["import", &files[0], &files[2]]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("OFX (sgml)") && out.contains("bank CSV (monzo)"),
+        "{out}"
+    );
+    assert!(out.contains("0 / 4") && out.contains("0 / 3"), "{out}");
+}

@@ -19,9 +19,11 @@ use crate::store::{Store, StoreError, UserStore};
 use crate::sync::SyncEngine;
 use crate::vault::{Keyring, Vault, VaultError, VaultRefresh, VaultTokenStore};
 
+mod import;
 mod providers;
 mod refresh;
 
+pub use import::FileImport;
 pub use providers::ProviderApps;
 pub use refresh::{NotRun, RefreshOptions, Refreshed, SourcePlan, SourceSync};
 

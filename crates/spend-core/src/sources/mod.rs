@@ -2,6 +2,7 @@
 //! the [sync engine](crate::sync) to store with its checkpoint.
 
 mod amazon_business;
+pub mod files;
 mod gmail;
 #[cfg(feature = "imap")]
 mod imap;

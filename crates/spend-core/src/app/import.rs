@@ -1,0 +1,96 @@
+//! Importing history files (Amazon and Apple histories, bank statements):
+//! each file recognised from its content and stored whole or not at all;
+//! a file that cannot be read does not stop the others.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::Spend;
+use crate::sources::Source;
+use crate::sources::files::{FileFormat, FileSource, ImportOptions};
+use crate::sync::SyncOutcome;
+
+/// What importing one file (or one file inside a zip) did.
+#[derive(Debug, Serialize)]
+pub struct FileImport {
+    /// The file (`export.zip!Retail.OrderHistory.1.csv` inside a zip).
+    pub file: String,
+    /// What it was recognised as.
+    pub format: Option<FileFormat>,
+    /// The bank preset or dialect (`monzo`, `sgml`).
+    pub variant: Option<String>,
+    /// What was stored.
+    pub outcome: Option<SyncOutcome>,
+    /// Why nothing was stored, naming the line and column at fault.
+    pub error: Option<String>,
+}
+
+impl FileImport {
+    fn failed(file: String, format: Option<FileFormat>, error: String) -> FileImport {
+        FileImport {
+            file,
+            format,
+            variant: None,
+            outcome: None,
+            error: Some(error),
+        }
+    }
+}
+
+impl Spend {
+    /// Imports every file of `paths` (every importable file inside a zip),
+    /// each in one transaction with its rows, so a file is stored whole or
+    /// not at all. Files that fail are reported with the line and column at
+    /// fault; the others import.
+    ///
+    /// ```no_run
+    /// # async fn run(spend: spend_core::app::Spend) {
+    /// use spend_core::sources::files::ImportOptions;
+    /// let done = spend.import_files(&["statement.ofx".into()], &ImportOptions::default()).await;
+    /// for file in &done {
+    ///     match &file.error {
+    ///         Some(e) => eprintln!("{e}"),
+    ///         None => println!("{}: {:?}", file.file, file.format),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn import_files(
+        &self,
+        paths: &[PathBuf],
+        options: &ImportOptions,
+    ) -> Vec<FileImport> {
+        let engine = self.engine();
+        let mut out = Vec::new();
+        for path in paths {
+            let sources = match FileSource::open(path, options) {
+                Ok(sources) => sources,
+                Err(e) => {
+                    out.push(FileImport::failed(
+                        path.display().to_string(),
+                        None,
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            for mut source in sources {
+                let file = source.id().trim_start_matches("file:").to_owned();
+                let format = source.format();
+                let variant = source.variant();
+                match engine.run(&mut source, &mut |_| {}).await {
+                    Ok(outcome) => out.push(FileImport {
+                        file,
+                        format,
+                        variant,
+                        outcome: Some(outcome),
+                        error: None,
+                    }),
+                    Err(e) => out.push(FileImport::failed(file, format, e.to_string())),
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,389 @@
+//! Amazon's own history files: the "Request your data" export
+//! (`Retail.OrderHistory.N.csv`, one row per item per shipment, and
+//! `Retail.OrdersReturned.Payments.N.csv`, the refunds) and the older Order
+//! History Reports (items, refunds). Orders, their items, shipments and what
+//! each shipment charged (Amazon charges a card per shipment), and refunds
+//! as negative charges, so matching can tie each card charge to its part.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+use time::Date;
+
+use super::text::{Csv, Row, day_iso, day_mdy};
+use super::{FileError, FileFormat, ReadFile};
+use crate::model::{Charge, Currency, Money, Order, OrderItem, Shipment};
+use crate::sources::SourceError;
+use crate::store::{Batch, OrderQuery, UserStore};
+
+/// The source name the orders are stored under.
+pub(crate) const SOURCE: &str = "amazon-history";
+
+/// Recognises and reads an Amazon file; `None` when `text` is not one.
+pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError> {
+    let first_line = text.lines().next().unwrap_or_default();
+    if !first_line.contains("Order ID") && !first_line.contains("OrderID") {
+        return Ok(None);
+    }
+    let csv = Csv::read(name, text, None)?;
+    let (format, read) =
+        if csv.has("Order ID") && (csv.has("Total Owed") || csv.has("Total Amount")) {
+            (FileFormat::AmazonOrderHistory, order_history(&csv)?)
+        } else if csv.has("OrderID") && csv.has("AmountRefunded") {
+            (FileFormat::AmazonRefunds, refunds(&csv)?)
+        } else if csv.has("Order ID") && csv.has("Item Total") && csv.has("Title") {
+            (FileFormat::AmazonItemsReport, items_report(&csv)?)
+        } else if csv.has("Order ID") && csv.has("Refund Amount") && csv.has("Refund Date") {
+            (FileFormat::AmazonRefundsReport, refunds_report(&csv)?)
+        } else {
+            return Ok(None);
+        };
+    let (orders, skipped) = read;
+    Ok(Some(ReadFile {
+        name: name.to_owned(),
+        format,
+        variant: None,
+        batch: Batch::default().orders(orders),
+        skipped,
+    }))
+}
+
+/// The first of values Amazon joined with " and " (`Order Date` and `Ship
+/// Date` of split orders, `Payment Instrument Type` of mixed payments).
+fn first(value: &str) -> &str {
+    value.split(" and ").next().unwrap_or(value).trim()
+}
+
+fn day(row: &Row<'_>, column: &str) -> Result<Option<Date>, FileError> {
+    row.get(column)
+        .map(|v| {
+            let v = first(v);
+            day_iso(v)
+                .or_else(|| day_mdy(v))
+                .ok_or_else(|| row.error(column, format!("{v:?} is not a date")))
+        })
+        .transpose()
+}
+
+fn currency(row: &Row<'_>, column: &str) -> Result<Currency, FileError> {
+    let code = row.need(column)?;
+    Currency::new(code).map_err(|e| row.error(column, e.to_string()))
+}
+
+fn money(row: &Row<'_>, column: &str, currency: Currency) -> Result<Option<Money>, FileError> {
+    row.amount(column)?
+        .map(|d| Money::from_decimal(d, currency).map_err(|e| row.error(column, e.to_string())))
+        .transpose()
+}
+
+fn sum(a: Option<Money>, b: Money) -> Option<Money> {
+    Some(match a {
+        Some(a) => a.checked_add(b).unwrap_or(a),
+        None => b,
+    })
+}
+
+/// The orders of `Retail.OrderHistory`, in the file's order.
+fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&["Order ID", "Order Date", "Currency", "Product Name"])?;
+    let total_column = if csv.has("Total Owed") {
+        "Total Owed"
+    } else {
+        "Total Amount"
+    };
+    let payment_column = if csv.has("Payment Instrument Type") {
+        "Payment Instrument Type"
+    } else {
+        "Payment Method Type"
+    };
+    let quantity_column = if csv.has("Quantity") {
+        "Quantity"
+    } else {
+        "Original Quantity"
+    };
+    let mut orders: Vec<Order> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut raw: HashMap<String, Vec<serde_json::Value>> = HashMap::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let id = row.need("Order ID")?.to_owned();
+        let ordered_on =
+            day(&row, "Order Date")?.ok_or_else(|| row.error("Order Date", "is empty"))?;
+        let currency = currency(&row, "Currency")?;
+        let total = money(&row, total_column, currency)?;
+        let unit_price = money(&row, "Unit Price", currency)?;
+        let quantity = match row.get(quantity_column) {
+            Some(q) => q
+                .parse::<i64>()
+                .map_err(|_| row.error(quantity_column, format!("{q:?} is not a number")))?,
+            None => 1,
+        };
+        let shipped_on = day(&row, "Ship Date")?;
+        let tracking = row
+            .get("Carrier Name & Tracking Number")
+            .map(|t| first(t).to_owned());
+        let asin = row.get("ASIN").map(str::to_owned);
+        let title = row.need("Product Name")?.to_owned();
+        let cancelled = row
+            .get("Order Status")
+            .is_some_and(|s| s.eq_ignore_ascii_case("cancelled"));
+        let at = *index.entry(id.clone()).or_insert_with(|| {
+            let mut order = Order::new(
+                SOURCE,
+                &id,
+                ordered_on,
+                row.get("Website").unwrap_or("Amazon"),
+            );
+            order.status = row.get("Order Status").map(str::to_owned);
+            orders.push(order);
+            orders.len() - 1
+        });
+        let order = &mut orders[at];
+        raw.entry(id.clone()).or_default().push(row.raw());
+        order.items.push(OrderItem {
+            title: title.clone(),
+            quantity,
+            unit_price,
+            total,
+            item_id: asin.clone(),
+            category: None,
+        });
+        if cancelled {
+            continue;
+        }
+        if let Some(t) = total {
+            order.total = sum(order.total, t);
+        }
+        // A shipment is the rows that left on the same day with the same
+        // parcel; Amazon charges each shipment when it leaves.
+        let shipment_key = format!(
+            "{}|{}",
+            shipped_on.map(|d| d.to_string()).unwrap_or_default(),
+            tracking.clone().unwrap_or_default()
+        );
+        let reference = format!("shipment:{shipment_key}");
+        match order
+            .shipments
+            .iter_mut()
+            .zip(order.charges.iter_mut())
+            .find(|(_, c)| c.reference.as_deref() == Some(reference.as_str()))
+        {
+            Some((shipment, charge)) => {
+                shipment.items.push(asin.unwrap_or(title));
+                if let Some(t) = total {
+                    charge.amount = charge.amount.checked_add(t).unwrap_or(charge.amount);
+                }
+            }
+            None => {
+                order.shipments.push(Shipment {
+                    id: tracking,
+                    shipped_on,
+                    status: row.get("Shipment Status").map(|s| first(s).to_owned()),
+                    items: vec![asin.unwrap_or(title)],
+                });
+                order.charges.push(Charge {
+                    charged_on: shipped_on.unwrap_or(ordered_on),
+                    amount: total.unwrap_or(Money::new(0, currency)),
+                    method: row.get(payment_column).map(str::to_owned),
+                    reference: Some(reference),
+                });
+            }
+        }
+    }
+    for order in &mut orders {
+        order.raw = raw
+            .remove(&order.id)
+            .map(|rows| serde_json::json!({ "rows": rows }));
+    }
+    Ok((orders, Vec::new()))
+}
+
+/// Refunds of `Retail.OrdersReturned.Payments`, as orders holding only
+/// their refund charges (merged into the stored order when it is there).
+fn refunds(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&[
+        "OrderID",
+        "RefundCompletionDate",
+        "Currency",
+        "AmountRefunded",
+    ])?;
+    let mut orders: BTreeMap<String, Order> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let id = row.need("OrderID")?;
+        let Some(refunded_on) = day(&row, "RefundCompletionDate")? else {
+            skipped.push(format!(
+                "{}:{line}: refund of {id} not completed yet",
+                csv.file
+            ));
+            continue;
+        };
+        let currency = currency(&row, "Currency")?;
+        let Some(amount) = money(&row, "AmountRefunded", currency)? else {
+            skipped.push(format!("{}:{line}: refund of {id} has no amount", csv.file));
+            continue;
+        };
+        let reference = format!(
+            "refund:{}",
+            row.get("ReversalID")
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{refunded_on}:{}", amount.minor()))
+        );
+        let order = orders
+            .entry(id.to_owned())
+            .or_insert_with(|| Order::new(SOURCE, id, refunded_on, "Amazon"));
+        order.charges.push(Charge {
+            charged_on: refunded_on,
+            amount: Money::new(-amount.minor().abs(), amount.currency()),
+            method: row.get("DisbursementType").map(str::to_owned),
+            reference: Some(reference),
+        });
+    }
+    Ok((orders.into_values().collect(), skipped))
+}
+
+/// The older items report: one row per item, `$` amounts, `MM/DD/YY` days.
+fn items_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&["Order Date", "Order ID", "Title", "Item Total"])?;
+    let mut orders: Vec<Order> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let Some(id) = row.get("Order ID") else {
+            // "No data found for this time period".
+            continue;
+        };
+        let ordered_on =
+            day(&row, "Order Date")?.ok_or_else(|| row.error("Order Date", "is empty"))?;
+        let currency = match row.get("Currency") {
+            Some(_) => currency(&row, "Currency")?,
+            None => Currency::USD,
+        };
+        let total = money(&row, "Item Total", currency)?;
+        let shipped_on = day(&row, "Shipment Date")?;
+        let at = *index.entry(id.to_owned()).or_insert_with(|| {
+            orders.push(Order::new(
+                SOURCE,
+                id,
+                ordered_on,
+                row.get("Website").unwrap_or("Amazon"),
+            ));
+            orders.len() - 1
+        });
+        let order = &mut orders[at];
+        order.items.push(OrderItem {
+            title: row.need("Title")?.to_owned(),
+            quantity: row
+                .get("Quantity")
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1),
+            unit_price: money(&row, "Purchase Price Per Unit", currency)?,
+            total,
+            item_id: row.get("ASIN/ISBN").map(str::to_owned),
+            category: row.get("Category").map(str::to_owned),
+        });
+        if let Some(t) = total {
+            order.total = sum(order.total, t);
+            let reference = format!(
+                "shipment:{}",
+                shipped_on.map(|d| d.to_string()).unwrap_or_default()
+            );
+            match order
+                .charges
+                .iter_mut()
+                .find(|c| c.reference.as_deref() == Some(reference.as_str()))
+            {
+                Some(c) => c.amount = c.amount.checked_add(t).unwrap_or(c.amount),
+                None => order.charges.push(Charge {
+                    charged_on: shipped_on.unwrap_or(ordered_on),
+                    amount: t,
+                    method: row.get("Payment Instrument Type").map(str::to_owned),
+                    reference: Some(reference),
+                }),
+            }
+        }
+    }
+    Ok((orders, Vec::new()))
+}
+
+/// The older refunds report: positive amounts, tax in its own column.
+fn refunds_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&["Order ID", "Refund Date", "Refund Amount"])?;
+    let mut orders: BTreeMap<String, Order> = BTreeMap::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let Some(id) = row.get("Order ID") else {
+            continue;
+        };
+        let refunded_on =
+            day(&row, "Refund Date")?.ok_or_else(|| row.error("Refund Date", "is empty"))?;
+        let currency = match row.get("Currency") {
+            Some(_) => currency(&row, "Currency")?,
+            None => Currency::USD,
+        };
+        let amount = row.amount("Refund Amount")?.unwrap_or_default()
+            + row.amount("Refund Tax Amount")?.unwrap_or(Decimal::ZERO);
+        let amount = Money::from_decimal(amount, currency)
+            .map_err(|e| row.error("Refund Amount", e.to_string()))?;
+        let order = orders
+            .entry(id.to_owned())
+            .or_insert_with(|| Order::new(SOURCE, id, refunded_on, "Amazon"));
+        order.charges.push(Charge {
+            charged_on: refunded_on,
+            amount: Money::new(-amount.minor().abs(), amount.currency()),
+            method: None,
+            reference: Some(format!("refund:{refunded_on}:{}:{}", line, amount.minor())),
+        });
+    }
+    Ok((orders.into_values().collect(), Vec::new()))
+}
+
+fn is_refund(charge: &Charge) -> bool {
+    charge
+        .reference
+        .as_deref()
+        .is_some_and(|r| r.starts_with("refund:"))
+}
+
+/// Merges what the store already holds of each order: an order history
+/// keeps the refunds a refunds file stored, and a refunds file adds its
+/// refunds to the stored order instead of replacing it.
+pub(crate) async fn merge_stored(
+    user: &dyn UserStore,
+    orders: &mut [Order],
+) -> Result<(), SourceError> {
+    if !orders.iter().any(|o| o.source == SOURCE) {
+        return Ok(());
+    }
+    let stored: HashMap<String, Order> = user
+        .orders(&OrderQuery {
+            source: Some(SOURCE.to_owned()),
+            ..OrderQuery::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    for order in orders.iter_mut().filter(|o| o.source == SOURCE) {
+        let Some(before) = stored.get(&order.id) else {
+            continue;
+        };
+        if order.items.is_empty() {
+            let mut merged = before.clone();
+            for c in order.charges.drain(..) {
+                if !merged.charges.iter().any(|k| k.reference == c.reference) {
+                    merged.charges.push(c);
+                }
+            }
+            *order = merged;
+        } else {
+            for c in before.charges.iter().filter(|c| is_refund(c)) {
+                if !order.charges.iter().any(|k| k.reference == c.reference) {
+                    order.charges.push(c.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! History files as sources: Amazon's and Apple's purchase histories and
+//! banks' statements (OFX/QFX, QIF, CAMT.053, CSV), recognised by what they
+//! hold (their header row or structure), never by their names. A file is
+//! one page, so it is stored whole or not at all; importing it again, or an
+//! export that overlaps it, changes nothing (every row has a natural key:
+//! the file's own id, or a fingerprint of the row and its occurrence).
+
+mod amazon;
+mod bank_csv;
+mod camt;
+mod ofx;
+mod qif;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use futures_util::future::BoxFuture;
+
+pub use bank_csv::{CsvMapping, Sign};
+
+use super::{Page, Source, SourceError};
+use crate::model::Checkpoint;
+use crate::store::{Batch, UserStore};
+
+/// Why a file (or a row of it) cannot be imported: the file, the line and
+/// the column, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}{}: {detail}", line.map(|l| format!(":{l}")).unwrap_or_default(), column.as_ref().map(|c| format!(": column {c:?}")).unwrap_or_default())]
+pub struct FileError {
+    /// The file (a zip's entry as `export.zip!Retail.OrderHistory.1.csv`).
+    pub file: String,
+    /// The line (from 1), when one is at fault.
+    pub line: Option<u64>,
+    /// The column, when one is at fault.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub detail: String,
+}
+
+impl FileError {
+    pub(crate) fn at(
+        file: &str,
+        line: Option<u64>,
+        column: Option<&str>,
+        detail: impl Into<String>,
+    ) -> FileError {
+        FileError {
+            file: file.to_owned(),
+            line,
+            column: column.map(str::to_owned),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What a file holds, as recognised from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FileFormat {
+    /// Amazon's "Request your data" `Retail.OrderHistory` CSV.
+    AmazonOrderHistory,
+    /// Amazon's `Retail.OrdersReturned.Payments` CSV (refunds).
+    AmazonRefunds,
+    /// Amazon's older Order History Report: items.
+    AmazonItemsReport,
+    /// Amazon's older Order History Report: refunds.
+    AmazonRefundsReport,
+    /// OFX 1.x (SGML) or 2.x (XML), QFX and QBO included.
+    Ofx,
+    /// Quicken Interchange Format.
+    Qif,
+    /// ISO 20022 bank-to-customer statement.
+    Camt053,
+    /// A bank's CSV export (a preset, or the mapping given).
+    BankCsv,
+}
+
+impl std::fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileFormat::AmazonOrderHistory => "Amazon order history",
+            FileFormat::AmazonRefunds => "Amazon refunds",
+            FileFormat::AmazonItemsReport => "Amazon items report",
+            FileFormat::AmazonRefundsReport => "Amazon refunds report",
+            FileFormat::Ofx => "OFX",
+            FileFormat::Qif => "QIF",
+            FileFormat::Camt053 => "CAMT.053",
+            FileFormat::BankCsv => "bank CSV",
+        })
+    }
+}
+
+/// How to read the files: what their content does not say.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The account the transactions belong to, for formats that name none
+    /// (QIF, most CSV exports); default: the format's or preset's name.
+    pub account: Option<String>,
+    /// A CSV mapping for exports no preset knows.
+    pub mapping: Option<CsvMapping>,
+    /// The currency of files that do not say (QIF, some CSVs); default GBP.
+    pub currency: Option<String>,
+}
+
+/// One file read: what it was recognised as and the rows it holds.
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    /// The file (a zip's entry as `export.zip!name`).
+    pub name: String,
+    /// What it was recognised as (and, for bank CSVs, the preset).
+    pub format: FileFormat,
+    /// The preset or dialect, when there is one (`monzo`, `sgml`).
+    pub variant: Option<String>,
+    /// The rows.
+    pub batch: Batch,
+    /// Rows of the file that hold no money and were passed over, with why.
+    pub skipped: Vec<String>,
+}
+
+/// Recognises and reads one file's bytes (`name` only for messages).
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ReadFile, FileError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(FileError::at(
+            name,
+            None,
+            None,
+            "a zip archive: read it with read_path, which imports each file inside",
+        ));
+    }
+    let text = text::decode(bytes);
+    let head = text.trim_start();
+    if ofx::looks_like(head) {
+        return ofx::read(name, &text);
+    }
+    if head.starts_with("<?xml") || head.starts_with("<Document") {
+        if head.contains("camt.053") || head.contains("BkToCstmrStmt") {
+            return camt::read(name, &text);
+        }
+        return Err(FileError::at(
+            name,
+            None,
+            None,
+            "XML, but neither OFX nor CAMT.053",
+        ));
+    }
+    if qif::looks_like(head) {
+        return qif::read(name, &text, options);
+    }
+    if let Some(read) = amazon::read(name, &text)? {
+        return Ok(read);
+    }
+    bank_csv::read(name, &text, options)
+}
+
+/// Reads a file, or every file inside a zip (an Amazon export as
+/// downloaded): each entry that is a format spend reads, the others listed
+/// as passed over.
+pub fn read_path(path: &Path, options: &ImportOptions) -> Result<Vec<ReadFile>, FileError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| FileError::at(&name, None, None, e.to_string()))?;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(vec![read_bytes(&name, &bytes, options)?]);
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| FileError::at(&name, None, None, format!("not a readable zip: {e}")))?;
+    let mut out = Vec::new();
+    let mut passed_over = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| FileError::at(&name, None, None, format!("zip entry {i}: {e}")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let inner_name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| format!("entry {i}"));
+        let entry_name = format!("{name}!{inner_name}");
+        let mut inner = Vec::with_capacity(entry.size() as usize);
+        std::io::Read::read_to_end(&mut entry, &mut inner)
+            .map_err(|e| FileError::at(&entry_name, None, None, e.to_string()))?;
+        match read_bytes(&entry_name, &inner, options) {
+            Ok(read) => out.push(read),
+            // An export holds many files spend has no use for.
+            Err(e) => passed_over.push(format!("{entry_name}: {}", e.detail)),
+        }
+    }
+    match out.first_mut() {
+        Some(first) => first.skipped.extend(passed_over),
+        None => {
+            return Err(FileError::at(
+                &name,
+                None,
+                None,
+                "no file inside is a format spend reads",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A history file as a [`Source`]: one page holding the whole file (so it
+/// is stored whole or not at all), its checkpoint the file's digest.
+#[derive(Debug)]
+pub struct FileSource {
+    id: String,
+    read: Option<ReadFile>,
+    digest: String,
+}
+
+impl FileSource {
+    /// A source for a file already read.
+    pub fn new(read: ReadFile, digest: &str) -> FileSource {
+        FileSource {
+            id: format!("file:{}", read.name),
+            read: Some(read),
+            digest: digest.to_owned(),
+        }
+    }
+
+    /// Reads `path` (every importable file inside a zip) into sources.
+    pub fn open(path: &Path, options: &ImportOptions) -> Result<Vec<FileSource>, FileError> {
+        let bytes_digest = |p: &PathBuf| {
+            std::fs::read(p)
+                .map(|b| blob_store::sha256_hex(&b))
+                .unwrap_or_default()
+        };
+        let digest = bytes_digest(&path.to_path_buf());
+        Ok(read_path(path, options)?
+            .into_iter()
+            .map(|read| FileSource::new(read, &digest))
+            .collect())
+    }
+
+    /// What the file was recognised as.
+    pub fn format(&self) -> Option<FileFormat> {
+        self.read.as_ref().map(|r| r.format)
+    }
+
+    /// The bank preset or dialect, when there is one.
+    pub fn variant(&self) -> Option<String> {
+        self.read.as_ref().and_then(|r| r.variant.clone())
+    }
+}
+
+impl Source for FileSource {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn next_page<'a>(
+        &'a mut self,
+        user: &'a dyn UserStore,
+        _checkpoint: Option<&'a Checkpoint>,
+    ) -> BoxFuture<'a, Result<Option<Page>, SourceError>> {
+        Box::pin(async move {
+            let Some(read) = self.read.take() else {
+                return Ok(None);
+            };
+            let mut batch = read.batch;
+            // A refunds file and an order history file each hold part of an
+            // order: whichever comes second keeps what the first stored.
+            amazon::merge_stored(user, &mut batch.orders).await?;
+            let rows = batch.transactions.len() + batch.orders.len() + batch.apple_purchases.len();
+            Ok(Some(Page {
+                batch,
+                checkpoint: serde_json::json!({ "sha256": self.digest, "format": read.format, "variant": read.variant }),
+                done: rows as u64,
+                total: Some(rows as u64),
+                bytes: 0,
+                skipped: read.skipped,
+            }))
+        })
+    }
+}

@@ -1,0 +1,533 @@
+//! History files through the store: each format's fixture (modelled on real
+//! exports as public parsers' test data shows them, anonymised) stored and
+//! read back, imported again without change, and a malformed variant that
+//! is refused whole with its file, line and column.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use spend_core::model::{Order, Transaction};
+use spend_core::sources::files::{FileSource, ImportOptions};
+use spend_core::store::{OrderQuery, SqliteStore, Store, UserStore, Written};
+use spend_core::sync::SyncEngine;
+use time::macros::date;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/history")
+        .join(name)
+}
+
+async fn user() -> Arc<dyn UserStore> {
+    let store = SqliteStore::in_memory().await.unwrap();
+    let id = store.ensure_user("sam").await.unwrap();
+    store.user(id)
+}
+
+/// Imports `path` (every file inside a zip); what each file wrote.
+async fn import(
+    user: &Arc<dyn UserStore>,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<Vec<(String, Written, Vec<String>)>, String> {
+    let sources = FileSource::open(path, options).map_err(|e| e.to_string())?;
+    let engine = SyncEngine::new(user.clone());
+    let mut out = Vec::new();
+    for mut source in sources {
+        let id = spend_core::sources::Source::id(&source).to_owned();
+        let outcome = engine
+            .run(&mut source, &mut |_| {})
+            .await
+            .map_err(|e| e.to_string())?;
+        out.push((id, outcome.written, outcome.skipped));
+    }
+    Ok(out)
+}
+
+async fn transactions(user: &Arc<dyn UserStore>) -> Vec<Transaction> {
+    let mut all = user.all_transactions().await.unwrap();
+    all.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+    all
+}
+
+async fn orders(user: &Arc<dyn UserStore>) -> Vec<Order> {
+    let mut all = user.orders(&OrderQuery::default()).await.unwrap();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
+fn minor(tx: &Transaction) -> i64 {
+    tx.amount.minor()
+}
+
+/// Imports `name` twice: the second time nothing is written.
+async fn twice(user: &Arc<dyn UserStore>, name: &str, options: &ImportOptions) -> Written {
+    let first = import(user, &fixture(name), options).await.unwrap();
+    let again = import(user, &fixture(name), options).await.unwrap();
+    for (_, w, _) in &again {
+        assert_eq!(
+            w.transactions.written() + w.orders.written() + w.accounts.written(),
+            0,
+            "{name} again: {w:?}"
+        );
+    }
+    first[0].1
+}
+
+#[tokio::test]
+async fn amazon_order_history_orders_items_shipments_and_charges() {
+    let u = user().await;
+    let w = twice(&u, "Retail.OrderHistory.1.csv", &ImportOptions::default()).await;
+    assert_eq!(w.orders.inserted, 4);
+    let all = orders(&u).await;
+    let [sns, two_items, split, cancelled] = all.as_slice() else {
+        panic!("{all:?}")
+    };
+    // Not shipped yet: charged (as Amazon will) on the order's day; the
+    // text-guarded discount was read.
+    assert_eq!(sns.total.unwrap().minor(), 1289);
+    assert_eq!(sns.charges.len(), 1);
+    assert_eq!(sns.charges[0].charged_on, date!(2026 - 05 - 31));
+    assert_eq!(sns.merchant, "Amazon.co.uk");
+    // Two items, one parcel, one charge of both (not the repeated subtotal twice).
+    assert_eq!(two_items.items.len(), 2);
+    assert_eq!(two_items.shipments.len(), 1);
+    assert_eq!(two_items.charges.len(), 1);
+    assert_eq!(two_items.charges[0].amount.minor(), 2458 + 1999);
+    assert_eq!(two_items.charges[0].charged_on, date!(2026 - 05 - 24));
+    assert_eq!(two_items.items[1].title, "Laptop Stand, 15.6\" Aluminium");
+    // A split order: a charge per shipment, on the day each left.
+    let charges: Vec<(time::Date, i64)> = split
+        .charges
+        .iter()
+        .map(|c| (c.charged_on, c.amount.minor()))
+        .collect();
+    assert_eq!(
+        charges,
+        vec![(date!(2026 - 04 - 03), 999), (date!(2026 - 04 - 05), 3299)]
+    );
+    assert_eq!(
+        split.ordered_on,
+        date!(2026 - 04 - 02),
+        "the first of the values joined by \" and \""
+    );
+    assert_eq!(
+        split.charges[0].method.as_deref(),
+        Some("Gift Certificate/Card and Visa - 1234")
+    );
+    // Cancelled: the item is kept, nothing was charged.
+    assert_eq!(cancelled.items[0].quantity, 0);
+    assert!(cancelled.charges.is_empty() && cancelled.total.is_none());
+    // The rows are kept for re-parsing.
+    assert_eq!(
+        split.raw.as_ref().unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn amazon_refunds_join_their_orders_whichever_file_comes_first() {
+    let u = user().await;
+    let refunds = import(
+        &u,
+        &fixture("Retail.OrdersReturned.Payments.1.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        refunds[0].2.len(),
+        1,
+        "the pending refund is passed over: {:?}",
+        refunds[0].2
+    );
+    import(
+        &u,
+        &fixture("Retail.OrderHistory.1.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let order = orders(&u)
+        .await
+        .into_iter()
+        .find(|o| o.id == "202-0000000-0000002")
+        .unwrap();
+    assert_eq!(
+        order.items.len(),
+        2,
+        "the order history filled the order in"
+    );
+    let amounts: Vec<i64> = order.charges.iter().map(|c| c.amount.minor()).collect();
+    assert_eq!(amounts, vec![4457, -1999], "and kept the refund");
+    // Refunds again: nothing new, nothing lost.
+    import(
+        &u,
+        &fixture("Retail.OrdersReturned.Payments.1.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let again = orders(&u)
+        .await
+        .into_iter()
+        .find(|o| o.id == "202-0000000-0000002")
+        .unwrap();
+    assert_eq!(again, order);
+}
+
+#[tokio::test]
+async fn an_amazon_export_zip_imports_the_files_inside() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("spend-history-zip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("Your Orders.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (inside, file) in [
+        (
+            "Retail.OrderHistory.1/Retail.OrderHistory.1.csv",
+            "Retail.OrderHistory.1.csv",
+        ),
+        (
+            "Retail.OrdersReturned.Payments.1/Retail.OrdersReturned.Payments.1.csv",
+            "Retail.OrdersReturned.Payments.1.csv",
+        ),
+    ] {
+        zip.start_file(inside, stored).unwrap();
+        zip.write_all(&std::fs::read(fixture(file)).unwrap())
+            .unwrap();
+    }
+    zip.start_file("README.txt", stored).unwrap();
+    zip.write_all(b"Some data fields will have the data value \"N/A\"")
+        .unwrap();
+    zip.finish().unwrap();
+    let u = user().await;
+    let done = import(&u, &path, &ImportOptions::default()).await.unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(
+        done[0]
+            .0
+            .ends_with("Your Orders.zip!Retail.OrderHistory.1/Retail.OrderHistory.1.csv"),
+        "{}",
+        done[0].0
+    );
+    assert!(
+        done[0].2.iter().any(|s| s.contains("README.txt")),
+        "{:?}",
+        done[0].2
+    );
+    assert_eq!(orders(&u).await.len(), 4);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn the_older_amazon_items_report() {
+    let u = user().await;
+    twice(&u, "amazon-items-report.csv", &ImportOptions::default()).await;
+    let all = orders(&u).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].ordered_on, date!(2020 - 04 - 20));
+    assert_eq!(all[0].items[0].quantity, 3);
+    assert_eq!(all[0].charges[0].amount.minor(), 5994);
+    assert_eq!(all[0].charges[0].charged_on, date!(2020 - 04 - 21));
+}
+
+#[tokio::test]
+async fn a_broken_amount_refuses_the_whole_file() {
+    let u = user().await;
+    let err = import(
+        &u,
+        &fixture("Retail.OrderHistory.bad-amount.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("Retail.OrderHistory.bad-amount.csv:4: column \"Total Owed\": \"19.99.1\" is not an amount"), "{err}");
+    assert!(orders(&u).await.is_empty(), "nothing of it stored");
+}
+
+#[tokio::test]
+async fn ofx_sgml_and_xml() {
+    let u = user().await;
+    twice(&u, "bank-sgml.ofx", &ImportOptions::default()).await;
+    let txs = transactions(&u).await;
+    assert_eq!(txs.len(), 4);
+    assert_eq!(
+        (txs[0].id.as_str(), txs[0].date, minor(&txs[0])),
+        ("0000123456782026040100001", date!(2026 - 04 - 01), -660)
+    );
+    assert_eq!(txs[0].account_id, "20000012345678");
+    assert_eq!(txs[1].description, "Sam's Barbers & Co");
+    assert_eq!(
+        txs[2].description, "SQ *ECCO UN POCO ¦ NATURA",
+        "Windows-1252 read as such"
+    );
+    assert!(
+        txs[2].id.starts_with("fp-"),
+        "an empty FITID: a fingerprint instead"
+    );
+    assert_eq!(minor(&txs[3]), 150_000);
+    let account = &u.accounts().await.unwrap()[0];
+    assert_eq!(account.balance.unwrap().minor(), 38_234);
+
+    let card = user().await;
+    twice(&card, "card-xml.qfx", &ImportOptions::default()).await;
+    let txs = transactions(&card).await;
+    assert_eq!(
+        txs.iter().map(minor).collect::<Vec<_>>(),
+        vec![-109_924, -4965]
+    );
+    assert_eq!(txs[0].amount.currency().code(), "USD");
+    assert_eq!(
+        card.accounts().await.unwrap()[0].kind,
+        spend_core::model::AccountKind::Card
+    );
+
+    let err = import(
+        &user().await,
+        &fixture("bank-bad-amount.ofx"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("bank-bad-amount.ofx:17: column \"TRNAMT\": \"-316.6.7\" is not an amount"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn qif_month_first_day_first_and_broken() {
+    let u = user().await;
+    twice(&u, "card.qif", &ImportOptions::default()).await;
+    let txs = transactions(&u).await;
+    let seen: Vec<(time::Date, i64, Option<&str>)> = txs
+        .iter()
+        .map(|t| (t.date, minor(t), t.category.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (date!(2026 - 01 - 28), -114_477, None),
+            (date!(2026 - 03 - 08), -4295, Some("Education:Religious")),
+            (date!(2026 - 03 - 09), -350, None),
+            (date!(2026 - 03 - 09), -350, None),
+        ]
+    );
+    assert_ne!(txs[2].id, txs[3].id, "two coffees stay two");
+
+    let d = user().await;
+    twice(
+        &d,
+        "bank-day-first.qif",
+        &ImportOptions {
+            account: Some("cash".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let txs = transactions(&d).await;
+    assert_eq!(
+        txs.iter().map(|t| t.date).collect::<Vec<_>>(),
+        vec![date!(2026 - 10 - 11), date!(2026 - 10 - 23)]
+    );
+    assert_eq!(txs[0].account_id, "cash");
+
+    let err = import(
+        &user().await,
+        &fixture("bad-date.qif"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("bad-date.qif:6: column \"D\": \"13/13/2026\" is not a date"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn camt_053_versions_two_and_eight() {
+    let u = user().await;
+    let w = twice(&u, "camt053.v02.xml", &ImportOptions::default()).await;
+    assert_eq!(
+        w.transactions.inserted, 3,
+        "the pending entry is not stored"
+    );
+    let txs = transactions(&u).await;
+    let seen: Vec<(i64, &str)> = txs
+        .iter()
+        .map(|t| (minor(t), t.description.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (885, "SAM EXAMPLE Terugbetaling lunch"),
+            (-4210, "Albert Heijn 1234 Pinbetaling"),
+            (4210, "Storno pinbetaling Albert Heijn 1234"),
+        ]
+    );
+    assert_eq!(txs[0].id, "EXB-0001");
+    assert_eq!(txs[0].account_id, "NL00EXMP0000000001");
+
+    let v8 = user().await;
+    twice(&v8, "camt053.v08.xml", &ImportOptions::default()).await;
+    let txs = transactions(&v8).await;
+    assert_eq!(
+        (txs[0].id.as_str(), txs[0].date, minor(&txs[0])),
+        ("ENTRYREF-0001", date!(2026 - 05 - 01), -120_000)
+    );
+    assert_eq!(txs[0].description, "Regie Example SA Loyer mai 2026");
+    assert_eq!(txs[0].amount.currency().code(), "CHF");
+    assert_eq!(
+        (txs[1].id.as_str(), minor(&txs[1])),
+        ("BATCH-001", 300_000),
+        "a batch is one entry"
+    );
+
+    let err = import(
+        &user().await,
+        &fixture("camt053.bad-indicator.xml"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("camt053.bad-indicator.xml:29: column \"CdtDbtInd\""),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn uk_bank_csv_exports() {
+    let cases: &[(&str, &[i64], &str)] = &[
+        ("monzo.csv", &[-2650, -321, 145_000], "monzo"),
+        ("starling.csv", &[150_000, -100_000, -320, -320], "starling"),
+        ("barclays.csv", &[99_900, -8099, -4720], "20-00-00 12345678"),
+        ("lloyds.csv", &[-1099, 2000], "30-00-00 00000000"),
+        ("nationwide.csv", &[-1240, -3115, 12_000], "nationwide"),
+        ("revolut.csv", &[-3990, 20_000, -10_050], "revolut"),
+    ];
+    for (file, amounts, account) in cases {
+        let u = user().await;
+        twice(&u, file, &ImportOptions::default()).await;
+        let txs = transactions(&u).await;
+        let mut got: Vec<i64> = txs.iter().map(minor).collect();
+        let mut want = amounts.to_vec();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{file}");
+        assert!(
+            txs.iter().all(|t| t.account_id == *account),
+            "{file}: {:?}",
+            txs[0].account_id
+        );
+    }
+    let u = user().await;
+    import(&u, &fixture("nationwide.csv"), &ImportOptions::default())
+        .await
+        .unwrap();
+    let txs = transactions(&u).await;
+    assert_eq!(
+        txs[0].description, "Page and Spine Books",
+        "a quoted line break inside a description"
+    );
+    let u = user().await;
+    import(&u, &fixture("monzo.csv"), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        transactions(&u).await[0].id,
+        "tx_0000AAAAAAAAAAAAAAAAAA",
+        "Monzo's own ids"
+    );
+    let u = user().await;
+    import(&u, &fixture("starling.csv"), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        transactions(&u).await[0].amount.currency().code(),
+        "EUR",
+        "from the header's `Amount (EUR)`"
+    );
+}
+
+#[tokio::test]
+async fn csv_mappings_missing_columns_and_unknown_files() {
+    let u = user().await;
+    let options = ImportOptions {
+        mapping: Some(
+            "date=Posted,amount=Value,description=Details,id=Ref,days=iso,sign=out-positive"
+                .parse()
+                .unwrap(),
+        ),
+        account: Some("other".into()),
+        ..Default::default()
+    };
+    twice(&u, "other-bank.csv", &options).await;
+    let txs = transactions(&u).await;
+    assert_eq!(
+        txs.iter()
+            .map(|t| (t.id.as_str(), minor(t)))
+            .collect::<Vec<_>>(),
+        vec![("A1", -450), ("A2", -1200)]
+    );
+
+    let err = import(&u, &fixture("other-bank.csv"), &ImportOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("not a format spend reads") && err.contains("--map"),
+        "{err}"
+    );
+    let err = import(
+        &u,
+        &fixture("lloyds-missing-column.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains(
+            "lloyds-missing-column.csv:1: missing column(s) Credit Amount (a lloyds export?)"
+        ),
+        "{err}"
+    );
+    let err = import(
+        &u,
+        Path::new("/no/such/statement.ofx"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("/no/such/statement.ofx"), "{err}");
+}
+
+#[tokio::test]
+async fn overlapping_exports_store_each_transaction_once() {
+    let dir = std::env::temp_dir().join(format!("spend-history-overlap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let whole = std::fs::read_to_string(fixture("starling.csv")).unwrap();
+    let lines: Vec<&str> = whole.lines().collect();
+    // A later export: the last three rows of the first, and one new.
+    let later = format!(
+        "{}\n{}\n{}\n{}\n03/10/2026,Corner Cafe,CARD,CARD,-3.20,4490.40,EATING_OUT,\n",
+        lines[0], lines[2], lines[3], lines[4]
+    );
+    std::fs::write(dir.join("later.csv"), later).unwrap();
+    let u = user().await;
+    import(&u, &fixture("starling.csv"), &ImportOptions::default())
+        .await
+        .unwrap();
+    let second = import(&u, &dir.join("later.csv"), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(second[0].1.transactions.inserted, 1, "only the new coffee");
+    assert_eq!(transactions(&u).await.len(), 5);
+    std::fs::remove_dir_all(&dir).ok();
+}
