@@ -118,14 +118,13 @@ async fn amazon_order_history_orders_items_shipments_and_charges() {
     // Cancelled: the item is kept, nothing was charged.
     assert_eq!(cancelled.items[0].quantity, 0);
     assert!(cancelled.charges.is_empty() && cancelled.total.is_none());
-    // The rows are kept for re-parsing.
+    let raw = split.raw.as_ref().unwrap();
     assert_eq!(
-        split.raw.as_ref().unwrap()["rows"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
+        raw["lines"],
+        serde_json::json!([5, 7]),
+        "the lines of the file it came from"
     );
+    assert_eq!(raw["file_sha256"].as_str().unwrap().len(), 64);
 }
 
 #[tokio::test]

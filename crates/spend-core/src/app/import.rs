@@ -64,17 +64,34 @@ impl Spend {
         let engine = self.engine();
         let mut out = Vec::new();
         for path in paths {
-            let sources = match FileSource::open(path, options) {
-                Ok(sources) => sources,
+            let name = path.display().to_string();
+            let bytes = match std::fs::read(path) {
+                Ok(bytes) => bytes,
                 Err(e) => {
                     out.push(FileImport::failed(
-                        path.display().to_string(),
+                        name.clone(),
                         None,
-                        e.to_string(),
+                        format!("{name}: {e}"),
                     ));
                     continue;
                 }
             };
+            let digest = blob_store::sha256_hex(&bytes);
+            let sources = match FileSource::from_bytes_digested(&name, &bytes, &digest, options) {
+                Ok(sources) => sources,
+                Err(e) => {
+                    out.push(FileImport::failed(name, None, e.to_string()));
+                    continue;
+                }
+            };
+            if let Err(e) = self.keep_file(path, bytes, &digest).await {
+                out.push(FileImport::failed(
+                    name.clone(),
+                    None,
+                    format!("{name}: cannot keep the file: {e}"),
+                ));
+                continue;
+            }
             for mut source in sources {
                 let file = source.id().trim_start_matches("file:").to_owned();
                 let format = source.format();
@@ -92,5 +109,30 @@ impl Spend {
             }
         }
         out
+    }
+
+    /// Keeps an imported file in the blob store by its content
+    /// (`history/sha256/ab/cd/{sha256}.csv`), once.
+    async fn keep_file(
+        &self,
+        path: &std::path::Path,
+        bytes: Vec<u8>,
+        digest: &str,
+    ) -> Result<(), blob_store::Error> {
+        let extension = path
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
+            .unwrap_or_default();
+        let key = blob_store::content_key("history", digest, &extension)?;
+        if self.blobs.head(&key).await?.is_some() {
+            return Ok(());
+        }
+        let metadata = blob_store::Metadata {
+            content_type: "application/octet-stream".into(),
+            content_hash: digest.to_owned(),
+            original_filename: path.file_name().map(|f| f.to_string_lossy().into_owned()),
+            ..blob_store::Metadata::default()
+        };
+        self.blobs.put(&key, bytes, metadata).await
     }
 }

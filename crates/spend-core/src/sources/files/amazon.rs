@@ -102,11 +102,12 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
         "Original Quantity"
     };
     let mut orders: Vec<Order> = Vec::new();
+    // Each order's rows' lines, beside it.
+    let mut lines: Vec<Vec<u64>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut raw: HashMap<String, Vec<serde_json::Value>> = HashMap::new();
     for (line, record) in &csv.rows {
         let row = csv.row(*line, record);
-        let id = row.need("Order ID")?.to_owned();
+        let id = row.need("Order ID")?;
         let ordered_on =
             day(&row, "Order Date")?.ok_or_else(|| row.error("Order Date", "is empty"))?;
         let currency = currency(&row, "Currency")?;
@@ -119,33 +120,35 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             None => 1,
         };
         let shipped_on = day(&row, "Ship Date")?;
-        let tracking = row
-            .get("Carrier Name & Tracking Number")
-            .map(|t| first(t).to_owned());
-        let asin = row.get("ASIN").map(str::to_owned);
-        let title = row.need("Product Name")?.to_owned();
-        let cancelled = row
-            .get("Order Status")
-            .is_some_and(|s| s.eq_ignore_ascii_case("cancelled"));
-        let at = *index.entry(id.clone()).or_insert_with(|| {
-            let mut order = Order::new(
-                SOURCE,
-                &id,
-                ordered_on,
-                row.get("Website").unwrap_or("Amazon"),
-            );
-            order.status = row.get("Order Status").map(str::to_owned);
-            orders.push(order);
-            orders.len() - 1
-        });
+        let tracking = row.get("Carrier Name & Tracking Number").map(first);
+        let asin = row.get("ASIN");
+        let title = row.need("Product Name")?;
+        let status = row.get("Order Status");
+        let cancelled = status.is_some_and(|s| s.eq_ignore_ascii_case("cancelled"));
+        let at = match index.get(id) {
+            Some(at) => *at,
+            None => {
+                let mut order = Order::new(
+                    SOURCE,
+                    id,
+                    ordered_on,
+                    row.get("Website").unwrap_or("Amazon"),
+                );
+                order.status = status.map(str::to_owned);
+                orders.push(order);
+                lines.push(Vec::new());
+                index.insert(id.to_owned(), orders.len() - 1);
+                orders.len() - 1
+            }
+        };
         let order = &mut orders[at];
-        raw.entry(id.clone()).or_default().push(row.raw());
+        lines[at].push(row.line);
         order.items.push(OrderItem {
-            title: title.clone(),
+            title: title.to_owned(),
             quantity,
             unit_price,
             total,
-            item_id: asin.clone(),
+            item_id: asin.map(str::to_owned),
             category: None,
         });
         if cancelled {
@@ -155,31 +158,32 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             order.total = sum(order.total, t);
         }
         // A shipment is the rows that left on the same day with the same
-        // parcel; Amazon charges each shipment when it leaves.
-        let shipment_key = format!(
-            "{}|{}",
-            shipped_on.map(|d| d.to_string()).unwrap_or_default(),
-            tracking.clone().unwrap_or_default()
-        );
-        let reference = format!("shipment:{shipment_key}");
+        // parcel; Amazon charges each shipment when it leaves. Shipments
+        // and their charges are pushed together, so they share positions.
+        let item = asin.unwrap_or(title).to_owned();
         match order
             .shipments
-            .iter_mut()
-            .zip(order.charges.iter_mut())
-            .find(|(_, c)| c.reference.as_deref() == Some(reference.as_str()))
+            .iter()
+            .position(|s| s.shipped_on == shipped_on && s.id.as_deref() == tracking)
         {
-            Some((shipment, charge)) => {
-                shipment.items.push(asin.unwrap_or(title));
+            Some(n) => {
+                order.shipments[n].items.push(item);
                 if let Some(t) = total {
+                    let charge = &mut order.charges[n];
                     charge.amount = charge.amount.checked_add(t).unwrap_or(charge.amount);
                 }
             }
             None => {
+                let reference = format!(
+                    "shipment:{}|{}",
+                    shipped_on.map(|d| d.to_string()).unwrap_or_default(),
+                    tracking.unwrap_or_default()
+                );
                 order.shipments.push(Shipment {
-                    id: tracking,
+                    id: tracking.map(str::to_owned),
                     shipped_on,
                     status: row.get("Shipment Status").map(|s| first(s).to_owned()),
-                    items: vec![asin.unwrap_or(title)],
+                    items: vec![item],
                 });
                 order.charges.push(Charge {
                     charged_on: shipped_on.unwrap_or(ordered_on),
@@ -190,10 +194,10 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             }
         }
     }
-    for order in &mut orders {
-        order.raw = raw
-            .remove(&order.id)
-            .map(|rows| serde_json::json!({ "rows": rows }));
+    for (order, lines) in orders.iter_mut().zip(lines) {
+        // The rows stay in the file (kept by `spend import`): their lines
+        // are enough to read them again.
+        order.raw = Some(serde_json::json!({ "file": csv.file, "lines": lines }));
     }
     Ok((orders, Vec::new()))
 }

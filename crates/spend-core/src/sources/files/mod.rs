@@ -12,7 +12,7 @@ mod ofx;
 mod qif;
 mod text;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use futures_util::future::BoxFuture;
 
@@ -163,8 +163,14 @@ pub fn read_bytes(
 pub fn read_path(path: &Path, options: &ImportOptions) -> Result<Vec<ReadFile>, FileError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| FileError::at(&name, None, None, e.to_string()))?;
+    read_all(&name, &bytes, options)
+}
+
+/// Reads a file's bytes, or every file inside a zip's.
+fn read_all(name: &str, bytes: &[u8], options: &ImportOptions) -> Result<Vec<ReadFile>, FileError> {
+    let name = name.to_owned();
     if !bytes.starts_with(b"PK\x03\x04") {
-        return Ok(vec![read_bytes(&name, &bytes, options)?]);
+        return Ok(vec![read_bytes(&name, bytes, options)?]);
     }
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| FileError::at(&name, None, None, format!("not a readable zip: {e}")))?;
@@ -226,15 +232,43 @@ impl FileSource {
 
     /// Reads `path` (every importable file inside a zip) into sources.
     pub fn open(path: &Path, options: &ImportOptions) -> Result<Vec<FileSource>, FileError> {
-        let bytes_digest = |p: &PathBuf| {
-            std::fs::read(p)
-                .map(|b| blob_store::sha256_hex(&b))
-                .unwrap_or_default()
-        };
-        let digest = bytes_digest(&path.to_path_buf());
-        Ok(read_path(path, options)?
+        let name = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|e| FileError::at(&name, None, None, e.to_string()))?;
+        FileSource::from_bytes(&name, &bytes, options)
+    }
+
+    /// Reads a file's bytes (every importable file inside a zip's) into
+    /// sources. Each order's raw record names the file by its SHA-256 and
+    /// the lines it came from, so it can be read again from the file kept.
+    pub fn from_bytes(
+        name: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<Vec<FileSource>, FileError> {
+        FileSource::from_bytes_digested(name, bytes, &blob_store::sha256_hex(bytes), options)
+    }
+
+    /// [`from_bytes`](Self::from_bytes) when the bytes' SHA-256 is known.
+    pub fn from_bytes_digested(
+        name: &str,
+        bytes: &[u8],
+        digest: &str,
+        options: &ImportOptions,
+    ) -> Result<Vec<FileSource>, FileError> {
+        Ok(read_all(name, bytes, options)?
             .into_iter()
-            .map(|read| FileSource::new(read, &digest))
+            .map(|mut read| {
+                for order in &mut read.batch.orders {
+                    if let Some(serde_json::Value::Object(raw)) = order.raw.as_mut() {
+                        raw.insert(
+                            "file_sha256".into(),
+                            serde_json::Value::String(digest.to_owned()),
+                        );
+                    }
+                }
+                FileSource::new(read, digest)
+            })
             .collect())
     }
 
