@@ -530,3 +530,51 @@ async fn overlapping_exports_store_each_transaction_once() {
     assert_eq!(transactions(&u).await.len(), 5);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn apple_purchase_history_by_column_names() {
+    let u = user().await;
+    twice(
+        &u,
+        "Store Transaction History.csv",
+        &ImportOptions::default(),
+    )
+    .await;
+    let mut all = u.apple_purchases().await.unwrap();
+    all.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    let seen: Vec<(&str, time::Date, i64, usize)> = all
+        .iter()
+        .map(|p| {
+            (
+                p.order_id.as_str(),
+                p.purchased_on,
+                p.total.unwrap().minor(),
+                p.items.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("MT2Q8X9Z1B", date!(2026 - 04 - 01), 198, 2),
+            ("MT3R9Y0A2C", date!(2026 - 05 - 16), 0, 1),
+            ("MT4S0Z1B3D", date!(2026 - 05 - 20), 0, 1),
+            ("MT5T1A2C4E", date!(2026 - 06 - 02), 299, 1),
+        ],
+        "two songs on one order; a free app; a refunded app nets to nothing"
+    );
+    assert_eq!(all[0].items[0].category.as_deref(), Some("Music"));
+
+    let newer = user().await;
+    twice(
+        &newer,
+        "apple-account-number.csv",
+        &ImportOptions::default(),
+    )
+    .await;
+    let all = newer.apple_purchases().await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.iter().any(|p| p.order_id == "R000"
+        && p.total.unwrap().minor() == 129
+        && p.total.unwrap().currency().code() == "USD"));
+}

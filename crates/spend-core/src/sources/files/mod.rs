@@ -6,6 +6,7 @@
 //! the file's own id, or a fingerprint of the row and its occurrence).
 
 mod amazon;
+mod apple;
 mod bank_csv;
 mod camt;
 mod ofx;
@@ -66,6 +67,8 @@ pub enum FileFormat {
     AmazonItemsReport,
     /// Amazon's older Order History Report: refunds.
     AmazonRefundsReport,
+    /// Apple's purchase history from the privacy export.
+    ApplePurchases,
     /// OFX 1.x (SGML) or 2.x (XML), QFX and QBO included.
     Ofx,
     /// Quicken Interchange Format.
@@ -83,6 +86,7 @@ impl std::fmt::Display for FileFormat {
             FileFormat::AmazonRefunds => "Amazon refunds",
             FileFormat::AmazonItemsReport => "Amazon items report",
             FileFormat::AmazonRefundsReport => "Amazon refunds report",
+            FileFormat::ApplePurchases => "Apple purchases",
             FileFormat::Ofx => "OFX",
             FileFormat::Qif => "QIF",
             FileFormat::Camt053 => "CAMT.053",
@@ -150,6 +154,9 @@ pub fn read_bytes(
     }
     if qif::looks_like(head) {
         return qif::read(name, &text, options);
+    }
+    if apple::looks_like(head.lines().next().unwrap_or_default()) {
+        return apple::read(name, &text, options);
     }
     if let Some(read) = amazon::read(name, &text)? {
         return Ok(read);
@@ -259,8 +266,14 @@ impl FileSource {
         Ok(read_all(name, bytes, options)?
             .into_iter()
             .map(|mut read| {
-                for order in &mut read.batch.orders {
-                    if let Some(serde_json::Value::Object(raw)) = order.raw.as_mut() {
+                let raws = read
+                    .batch
+                    .orders
+                    .iter_mut()
+                    .map(|o| &mut o.raw)
+                    .chain(read.batch.apple_purchases.iter_mut().map(|a| &mut a.raw));
+                for raw in raws {
+                    if let Some(serde_json::Value::Object(raw)) = raw.as_mut() {
                         raw.insert(
                             "file_sha256".into(),
                             serde_json::Value::String(digest.to_owned()),
