@@ -578,3 +578,56 @@ async fn apple_purchase_history_by_column_names() {
         && p.total.unwrap().minor() == 129
         && p.total.unwrap().currency().code() == "USD"));
 }
+
+#[tokio::test]
+async fn a_statement_filed_under_a_bank_feed_account_does_not_double_it() {
+    use spend_core::model::Money;
+    use spend_core::store::Batch;
+    let u = user().await;
+    // What TrueLayer brought for the account: the burger, settled a day later.
+    let mut feed = Transaction::new(
+        "truelayer",
+        "tl-acc-1",
+        "tl-9f8e7d",
+        date!(2026 - 04 - 02),
+        Money::parse("-6.60", "GBP").unwrap(),
+        "MCDONALDS 112 LEEDS",
+    );
+    feed.category = Some("PURCHASE".into());
+    u.write(Batch::default().transactions(vec![feed]))
+        .await
+        .unwrap();
+    let options = ImportOptions {
+        account: Some("tl-acc-1".into()),
+        ..Default::default()
+    };
+    for round in 0..2 {
+        let done = import(&u, &fixture("bank-sgml.ofx"), &options)
+            .await
+            .unwrap();
+        let (_, written, skipped) = &done[0];
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(
+            skipped[0].contains("already stored from truelayer as tl-9f8e7d"),
+            "{}",
+            skipped[0]
+        );
+        assert_eq!(
+            written.transactions.written(),
+            if round == 0 { 3 } else { 0 }
+        );
+    }
+    let txs = transactions(&u).await;
+    assert_eq!(
+        txs.len(),
+        4,
+        "the feed's one and the statement's other three"
+    );
+    assert!(txs.iter().all(|t| t.account_id == "tl-acc-1"));
+    assert_eq!(txs.iter().filter(|t| t.amount.minor() == -660).count(), 1);
+    assert_eq!(
+        u.accounts().await.unwrap().len(),
+        0,
+        "no second account for it"
+    );
+}

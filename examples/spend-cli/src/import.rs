@@ -50,7 +50,9 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     sources: Vec<String>,
     /// History files: the account the transactions belong to, for formats
-    /// that name none (QIF, most CSV exports).
+    /// that name none (QIF, most CSV exports), or an account already stored
+    /// (a TrueLayer account's id, see `spend transactions --json`): the
+    /// statement's transactions that its feed holds already are not stored twice.
     #[arg(long, value_name = "NAME")]
     account: Option<String>,
     /// History files: the columns of a CSV no preset knows, as

@@ -5,6 +5,7 @@
 //! export that overlaps it, changes nothing (every row has a natural key:
 //! the file's own id, or a fingerprint of the row and its occurrence).
 
+mod already_stored;
 mod amazon;
 mod apple;
 mod bank_csv;
@@ -98,8 +99,10 @@ impl std::fmt::Display for FileFormat {
 /// How to read the files: what their content does not say.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    /// The account the transactions belong to, for formats that name none
-    /// (QIF, most CSV exports); default: the format's or preset's name.
+    /// The account the transactions belong to: for formats that name none
+    /// (QIF, most CSV exports; default the format's or preset's name), or to
+    /// file a statement under an account already stored (a TrueLayer
+    /// account's id), whose transactions are then recognised, not stored twice.
     pub account: Option<String>,
     /// A CSV mapping for exports no preset knows.
     pub mapping: Option<CsvMapping>,
@@ -139,11 +142,11 @@ pub fn read_bytes(
     let text = text::decode(bytes);
     let head = text.trim_start();
     if ofx::looks_like(head) {
-        return ofx::read(name, &text);
+        return file_under(ofx::read(name, &text)?, options);
     }
     if head.starts_with("<?xml") || head.starts_with("<Document") {
         if head.contains("camt.053") || head.contains("BkToCstmrStmt") {
-            return camt::read(name, &text);
+            return file_under(camt::read(name, &text)?, options);
         }
         return Err(FileError::at(
             name,
@@ -162,6 +165,33 @@ pub fn read_bytes(
         return Ok(read);
     }
     bank_csv::read(name, &text, options)
+}
+
+/// Files a statement's transactions under the account the person named
+/// (one they already have, such as a TrueLayer account's id) instead of the
+/// statement's own account number.
+fn file_under(mut read: ReadFile, options: &ImportOptions) -> Result<ReadFile, FileError> {
+    let Some(account) = &options.account else {
+        return Ok(read);
+    };
+    if read.batch.accounts.len() > 1 {
+        return Err(FileError::at(
+            &read.name,
+            None,
+            None,
+            format!(
+                "the file holds {} accounts' statements: --account can name only one",
+                read.batch.accounts.len()
+            ),
+        ));
+    }
+    for a in &mut read.batch.accounts {
+        a.id = account.clone();
+    }
+    for t in &mut read.batch.transactions {
+        t.account_id = account.clone();
+    }
+    Ok(read)
 }
 
 /// Reads a file, or every file inside a zip (an Amazon export as
@@ -314,6 +344,8 @@ impl Source for FileSource {
             // A refunds file and an order history file each hold part of an
             // order: whichever comes second keeps what the first stored.
             amazon::merge_stored(user, &mut batch.orders).await?;
+            let mut skipped = read.skipped;
+            skipped.extend(already_stored::drop(user, &mut batch).await?);
             let rows = batch.transactions.len() + batch.orders.len() + batch.apple_purchases.len();
             Ok(Some(Page {
                 batch,
@@ -321,7 +353,7 @@ impl Source for FileSource {
                 done: rows as u64,
                 total: Some(rows as u64),
                 bytes: 0,
-                skipped: read.skipped,
+                skipped,
             }))
         })
     }
