@@ -631,3 +631,34 @@ async fn a_statement_filed_under_a_bank_feed_account_does_not_double_it() {
         "no second account for it"
     );
 }
+
+#[tokio::test]
+async fn amazon_digital_items_and_returns() {
+    let u = user().await;
+    twice(&u, "Digital Items.csv", &ImportOptions::default()).await;
+    let all = orders(&u).await;
+    let seen: Vec<(&str, time::Date, i64)> = all
+        .iter()
+        .map(|o| (o.id.as_str(), o.ordered_on, o.charges[0].amount.minor()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("D01-0000001-0000001", date!(2026 - 09 - 27), 9500),
+            ("D01-0000002-0000002", date!(2026 - 10 - 03), 499),
+        ]
+    );
+    assert_eq!(all[1].items[0].title, "A Kindle Book: A Novel");
+    let done = import(
+        &u,
+        &fixture("Retail.CustomerReturns.1.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        done[0].2[0].contains("1 returns hold no amounts"),
+        "{:?}",
+        done[0].2
+    );
+}

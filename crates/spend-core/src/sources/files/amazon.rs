@@ -22,10 +22,39 @@ pub(crate) const SOURCE: &str = "amazon-history";
 /// Recognises and reads an Amazon file; `None` when `text` is not one.
 pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError> {
     let first_line = text.lines().next().unwrap_or_default();
-    if !first_line.contains("Order ID") && !first_line.contains("OrderID") {
+    if !["Order ID", "OrderID", "OrderId", "Order Id"]
+        .iter()
+        .any(|c| first_line.contains(c))
+    {
         return Ok(None);
     }
     let csv = Csv::read(name, text, None)?;
+    if csv.has("OrderId") && csv.has("DigitalOrderItemId") && csv.has("OurPrice") {
+        let (orders, skipped) = digital_items(&csv)?;
+        return Ok(Some(ReadFile {
+            name: name.to_owned(),
+            format: FileFormat::AmazonDigitalItems,
+            variant: None,
+            batch: Batch::default().orders(orders),
+            skipped,
+        }));
+    }
+    if csv.has("Return Authorization Id")
+        || (csv.has("Order Id") && csv.has("Return Creation Date"))
+    {
+        // Recognised, and nothing to store: returns hold no money (their
+        // refunds are in Retail.OrdersReturned.Payments).
+        return Ok(Some(ReadFile {
+            name: name.to_owned(),
+            format: FileFormat::AmazonReturns,
+            variant: None,
+            batch: Batch::default(),
+            skipped: vec![format!(
+                "{name}: {} returns hold no amounts; their refunds are in Retail.OrdersReturned.Payments",
+                csv.rows.len()
+            )],
+        }));
+    }
     let (format, read) =
         if csv.has("Order ID") && (csv.has("Total Owed") || csv.has("Total Amount")) {
             (FileFormat::AmazonOrderHistory, order_history(&csv)?)
@@ -197,6 +226,81 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     for (order, lines) in orders.iter_mut().zip(lines) {
         // The rows stay in the file (kept by `spend import`): their lines
         // are enough to read them again.
+        order.raw = Some(serde_json::json!({ "file": csv.file, "lines": lines }));
+    }
+    Ok((orders, Vec::new()))
+}
+
+/// `Digital Items.csv` of the `Digital-Ordering` folder: Kindle books,
+/// apps, Prime fees; one order (`D01-...`) per `OrderId`, charged on its day.
+fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&["OrderId", "OrderDate", "OurPrice"])?;
+    let title_column = if csv.has("ProductName") {
+        "ProductName"
+    } else {
+        "Title"
+    };
+    let mut orders: Vec<Order> = Vec::new();
+    let mut lines: Vec<Vec<u64>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let id = row.need("OrderId")?;
+        let ordered_on =
+            day(&row, "OrderDate")?.ok_or_else(|| row.error("OrderDate", "is empty"))?;
+        let code = row
+            .get("OurPriceCurrencyCode")
+            .or(row.get("BaseCurrencyCode"))
+            .ok_or_else(|| row.error("OurPriceCurrencyCode", "is empty"))?;
+        let currency =
+            Currency::new(code).map_err(|e| row.error("OurPriceCurrencyCode", e.to_string()))?;
+        // `OurPriceTax` is the price with tax where Amazon gives it.
+        let price = match row.get("OurPriceTax") {
+            Some(_) => money(&row, "OurPriceTax", currency)?,
+            None => money(&row, "OurPrice", currency)?,
+        };
+        let at = match index.get(id) {
+            Some(at) => *at,
+            None => {
+                orders.push(Order::new(
+                    SOURCE,
+                    id,
+                    ordered_on,
+                    row.get("Marketplace").unwrap_or("Amazon"),
+                ));
+                lines.push(Vec::new());
+                index.insert(id.to_owned(), orders.len() - 1);
+                orders.len() - 1
+            }
+        };
+        let order = &mut orders[at];
+        lines[at].push(row.line);
+        order.items.push(OrderItem {
+            title: row.get(title_column).unwrap_or("(digital item)").to_owned(),
+            quantity: row
+                .get("QuantityOrdered")
+                .or(row.get("OriginalQuantity"))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1),
+            unit_price: None,
+            total: price,
+            item_id: row.get("ASIN").map(str::to_owned),
+            category: None,
+        });
+        if let Some(p) = price {
+            order.total = sum(order.total, p);
+            match order.charges.first_mut() {
+                Some(c) => c.amount = c.amount.checked_add(p).unwrap_or(c.amount),
+                None => order.charges.push(Charge {
+                    charged_on: ordered_on,
+                    amount: p,
+                    method: None,
+                    reference: Some(format!("digital:{id}")),
+                }),
+            }
+        }
+    }
+    for (order, lines) in orders.iter_mut().zip(lines) {
         order.raw = Some(serde_json::json!({ "file": csv.file, "lines": lines }));
     }
     Ok((orders, Vec::new()))

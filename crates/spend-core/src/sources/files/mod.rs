@@ -68,6 +68,10 @@ pub enum FileFormat {
     AmazonItemsReport,
     /// Amazon's older Order History Report: refunds.
     AmazonRefundsReport,
+    /// Amazon's `Digital Items.csv` (Kindle, apps, Prime fees).
+    AmazonDigitalItems,
+    /// Amazon's `Retail.CustomerReturns` (recognised; holds no money).
+    AmazonReturns,
     /// Apple's purchase history from the privacy export.
     ApplePurchases,
     /// OFX 1.x (SGML) or 2.x (XML), QFX and QBO included.
@@ -87,6 +91,8 @@ impl std::fmt::Display for FileFormat {
             FileFormat::AmazonRefunds => "Amazon refunds",
             FileFormat::AmazonItemsReport => "Amazon items report",
             FileFormat::AmazonRefundsReport => "Amazon refunds report",
+            FileFormat::AmazonDigitalItems => "Amazon digital items",
+            FileFormat::AmazonReturns => "Amazon returns",
             FileFormat::ApplePurchases => "Apple purchases",
             FileFormat::Ofx => "OFX",
             FileFormat::Qif => "QIF",
