@@ -234,6 +234,12 @@ async fn the_older_amazon_items_report() {
     assert_eq!(all[0].items[0].quantity, 3);
     assert_eq!(all[0].charges[0].amount.minor(), 5994);
     assert_eq!(all[0].charges[0].charged_on, date!(2020 - 04 - 21));
+    // Its refunds report: the refund (amount and tax) joins the order.
+    twice(&u, "amazon-refunds-report.csv", &ImportOptions::default()).await;
+    let order = orders(&u).await.into_iter().next().unwrap();
+    let charges: Vec<i64> = order.charges.iter().map(|c| c.amount.minor()).collect();
+    assert_eq!(charges, vec![5994, -2118]);
+    assert_eq!(order.items.len(), 1, "the items stayed");
 }
 
 #[tokio::test]
@@ -564,6 +570,20 @@ async fn apple_purchase_history_by_column_names() {
         "two songs on one order; a free app; a refunded app nets to nothing"
     );
     assert_eq!(all[0].items[0].category.as_deref(), Some("Music"));
+
+    let err = import(
+        &user().await,
+        &fixture("apple-bad-date.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains(
+            "apple-bad-date.csv:4: column \"Item Purchased Date\": \"May 16 2026\" is not a date"
+        ),
+        "{err}"
+    );
 
     let newer = user().await;
     twice(
