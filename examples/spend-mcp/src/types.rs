@@ -338,6 +338,23 @@ pub struct RefreshArgs {
     pub budget_usd: Option<String>,
 }
 
+/// Arguments of `import_files`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFiles {
+    /// Paths on the server's machine: Amazon's order history (or its export zip), Apple's purchase history, OFX/QFX, QIF, CAMT.053 or a bank's CSV export; each recognised from its content.
+    pub paths: Vec<String>,
+    /// The account the transactions belong to (for QIF and CSV files), or a stored account's id (a TrueLayer account) to file a statement under without doubling its feed.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// The columns of a CSV no preset knows: `date=COL,amount=COL,description=COL` (or `out=COL,in=COL`), with `days=dmy|mdy|iso`, `sign=out-negative|out-positive`.
+    #[serde(default)]
+    pub map: Option<String>,
+    /// The currency of files that do not say (QIF, some CSVs).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
 /// Arguments of `set_category`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,6 +8,7 @@ use spend_core::enrich::{
 };
 use spend_core::matching::{Decision, MatchOptions, decide, match_id, match_user};
 
+use spend_core::sources::files::ImportOptions;
 use spend_core::sync::Progress;
 
 use crate::read_tools::failed;
@@ -242,6 +243,41 @@ impl SpendMcp {
         Ok(Json(Document {
             currency: None,
             data,
+        }))
+    }
+
+    /// Import history files from the server's machine: each recognised from its content (Amazon order history, refunds and export zip, Apple purchase history, OFX/QFX, QIF, CAMT.053, banks' CSV exports) and stored whole or not at all; a broken file is reported with its line and column and the others still import.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn import_files(
+        &self,
+        Parameters(args): Parameters<ImportFiles>,
+    ) -> Result<Json<Document>, String> {
+        if args.paths.is_empty() {
+            return Err("paths is empty: name the files to import".into());
+        }
+        let options = ImportOptions {
+            account: args.account,
+            mapping: args
+                .map
+                .as_deref()
+                .map(|m| m.parse().map_err(|e| format!("map: {e}")))
+                .transpose()?,
+            currency: args.currency,
+        };
+        let paths: Vec<std::path::PathBuf> = args.paths.iter().map(Into::into).collect();
+        let done = self.spend.import_files(&paths, &options).await;
+        if done.iter().all(|f| f.error.is_some()) {
+            let errors: Vec<&str> = done.iter().filter_map(|f| f.error.as_deref()).collect();
+            return Err(format!("nothing imported: {}", errors.join("; ")));
+        }
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::to_value(done).map_err(failed)?,
         }))
     }
 }

@@ -29,7 +29,7 @@ READ_TOOLS = {
 }
 WRITE_TOOLS = {
     "run_matching", "confirm_match", "decline_match", "enrich", "set_category", "add_rule",
-    "sync", "refresh",
+    "sync", "refresh", "import_files",
 }
 
 
@@ -265,3 +265,24 @@ async def test_sync_and_refresh_against_the_simulated_providers(store_env):
         assert status["transactions"] == 612 and status["last_sync"]["status"] == "ok"
         runs = (await s.call_tool("connections", {})).structured_content["data"]["last_runs"]
         assert len(runs) >= 4
+
+
+HISTORY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "crates", "spend-core", "tests", "fixtures", "history")
+
+
+@pytest.mark.anyio
+async def test_import_files_recognises_each_and_reports_the_broken_one(store_env):
+    async with session(store_env, "--allow-writes") as s:
+        await s.initialize()
+        paths = [os.path.abspath(os.path.join(HISTORY, f)) for f in ("Retail.OrderHistory.1.csv", "lloyds-missing-column.csv")]
+        r = await s.call_tool("import_files", {"paths": paths})
+        assert not r.is_error, text_of(r)
+        files = r.structured_content["data"]
+        assert files[0]["format"] == "amazon-order-history" and files[0]["outcome"]["written"]["orders"]["inserted"] == 4
+        assert "missing column(s) Credit Amount" in files[1]["error"]
+        orders = await s.call_tool("search_orders", {"text": "Laptop Stand"})
+        assert orders.structured_content["total"] == 1
+        none = await s.call_tool("import_files", {"paths": ["/no/such/file.ofx"]})
+        assert none.is_error and "nothing imported" in text_of(none)
+        bad_map = await s.call_tool("import_files", {"paths": paths, "map": "date=Posted"})
+        assert bad_map.is_error and "map:" in text_of(bad_map)
