@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use time::Date;
 
+use super::grouped::Grouped;
 use super::text::{Csv, Row, day_iso, day_mdy};
 use super::{FileError, FileFormat, ReadFile};
 use crate::model::{Charge, Currency, Money, Order, OrderItem, Shipment};
@@ -130,10 +131,7 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     } else {
         "Original Quantity"
     };
-    let mut orders: Vec<Order> = Vec::new();
-    // Each order's rows' lines, beside it.
-    let mut lines: Vec<Vec<u64>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut orders: Grouped<Order> = Grouped::new();
     for (line, record) in &csv.rows {
         let row = csv.row(*line, record);
         let id = row.need("Order ID")?;
@@ -154,24 +152,16 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
         let title = row.need("Product Name")?;
         let status = row.get("Order Status");
         let cancelled = status.is_some_and(|s| s.eq_ignore_ascii_case("cancelled"));
-        let at = match index.get(id) {
-            Some(at) => *at,
-            None => {
-                let mut order = Order::new(
-                    SOURCE,
-                    id,
-                    ordered_on,
-                    row.get("Website").unwrap_or("Amazon"),
-                );
-                order.status = status.map(str::to_owned);
-                orders.push(order);
-                lines.push(Vec::new());
-                index.insert(id.to_owned(), orders.len() - 1);
-                orders.len() - 1
-            }
-        };
-        let order = &mut orders[at];
-        lines[at].push(row.line);
+        let order = orders.entry(id, row.line, || {
+            let mut order = Order::new(
+                SOURCE,
+                id,
+                ordered_on,
+                row.get("Website").unwrap_or("Amazon"),
+            );
+            order.status = status.map(str::to_owned);
+            order
+        });
         order.items.push(OrderItem {
             title: title.to_owned(),
             quantity,
@@ -223,11 +213,9 @@ fn order_history(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             }
         }
     }
-    for (order, lines) in orders.iter_mut().zip(lines) {
-        // The rows stay in the file (kept by `spend import`): their lines
-        // are enough to read them again.
-        order.raw = Some(serde_json::json!({ "file": csv.file, "lines": lines }));
-    }
+    // The rows stay in the file (kept by `spend import`): their lines are
+    // enough to read them again.
+    let orders = orders.finish(&csv.file, |o, raw| o.raw = Some(raw));
     Ok((orders, Vec::new()))
 }
 
@@ -240,9 +228,7 @@ fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     } else {
         "Title"
     };
-    let mut orders: Vec<Order> = Vec::new();
-    let mut lines: Vec<Vec<u64>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut orders: Grouped<Order> = Grouped::new();
     for (line, record) in &csv.rows {
         let row = csv.row(*line, record);
         let id = row.need("OrderId")?;
@@ -259,22 +245,14 @@ fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             Some(_) => money(&row, "OurPriceTax", currency)?,
             None => money(&row, "OurPrice", currency)?,
         };
-        let at = match index.get(id) {
-            Some(at) => *at,
-            None => {
-                orders.push(Order::new(
-                    SOURCE,
-                    id,
-                    ordered_on,
-                    row.get("Marketplace").unwrap_or("Amazon"),
-                ));
-                lines.push(Vec::new());
-                index.insert(id.to_owned(), orders.len() - 1);
-                orders.len() - 1
-            }
-        };
-        let order = &mut orders[at];
-        lines[at].push(row.line);
+        let order = orders.entry(id, row.line, || {
+            Order::new(
+                SOURCE,
+                id,
+                ordered_on,
+                row.get("Marketplace").unwrap_or("Amazon"),
+            )
+        });
         order.items.push(OrderItem {
             title: row.get(title_column).unwrap_or("(digital item)").to_owned(),
             quantity: row
@@ -300,9 +278,7 @@ fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
             }
         }
     }
-    for (order, lines) in orders.iter_mut().zip(lines) {
-        order.raw = Some(serde_json::json!({ "file": csv.file, "lines": lines }));
-    }
+    let orders = orders.finish(&csv.file, |o, raw| o.raw = Some(raw));
     Ok((orders, Vec::new()))
 }
 

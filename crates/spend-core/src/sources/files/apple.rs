@@ -5,8 +5,7 @@
 //! `Currency` in some). One purchase per order number, its items net of
 //! refunds.
 
-use std::collections::HashMap;
-
+use super::grouped::Grouped;
 use super::text::{Csv, day_iso, day_mdy};
 use super::{FileError, FileFormat, ImportOptions, ReadFile};
 use crate::model::{ApplePurchase, Currency, Money, OrderItem};
@@ -33,9 +32,7 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
         })?;
     let currency_column = ["Currency", "Currency ID"].into_iter().find(|c| csv.has(c));
     let default_code = options.currency.as_deref().unwrap_or("USD");
-    let mut purchases: Vec<ApplePurchase> = Vec::new();
-    let mut lines: Vec<Vec<u64>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut purchases: Grouped<ApplePurchase> = Grouped::new();
     for (line, record) in &csv.rows {
         let row = csv.row(*line, record);
         let order = row.need("Order Number")?;
@@ -52,23 +49,13 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
         let refunded = row.amount("Refund Amount")?.unwrap_or_default().abs();
         let net = Money::from_decimal(charged - refunded, currency)
             .map_err(|e| row.error(total_column, e.to_string()))?;
-        let at = match index.get(order) {
-            Some(at) => *at,
-            None => {
-                purchases.push(ApplePurchase {
-                    order_id: order.to_owned(),
-                    purchased_on: day,
-                    total: None,
-                    items: Vec::new(),
-                    raw: None,
-                });
-                lines.push(Vec::new());
-                index.insert(order.to_owned(), purchases.len() - 1);
-                purchases.len() - 1
-            }
-        };
-        let purchase = &mut purchases[at];
-        lines[at].push(row.line);
+        let purchase = purchases.entry(order, row.line, || ApplePurchase {
+            order_id: order.to_owned(),
+            purchased_on: day,
+            total: None,
+            items: Vec::new(),
+            raw: None,
+        });
         purchase.purchased_on = purchase.purchased_on.min(day);
         purchase.total = Some(match purchase.total {
             Some(t) => t
@@ -85,9 +72,7 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
             category: row.get("Content Type").map(str::to_owned),
         });
     }
-    for (purchase, lines) in purchases.iter_mut().zip(lines) {
-        purchase.raw = Some(serde_json::json!({ "file": name, "lines": lines }));
-    }
+    let purchases = purchases.finish(name, |p, raw| p.raw = Some(raw));
     Ok(ReadFile {
         name: name.to_owned(),
         format: FileFormat::ApplePurchases,

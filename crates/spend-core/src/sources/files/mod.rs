@@ -10,6 +10,7 @@ mod amazon;
 mod apple;
 mod bank_csv;
 mod camt;
+mod grouped;
 mod ofx;
 mod qif;
 mod text;
