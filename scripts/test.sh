@@ -194,6 +194,6 @@ set -o pipefail
   cargo test -p truelayer-client --all-features --test spec_examples --test prism -- --nocapture 2>&1
   cargo test -p amazon-sp-client --all-features --test sandbox_examples --test prism -- --nocapture 2>&1
   cargo test -p receipt-parsers --test vendor_catalogue -- --nocapture 2>&1
-  cargo test -p spend-core --all-features --test conformance --test fernet --test vault --test storm --test enrich --test report -- --nocapture 2>&1
-  cargo test -p spend-cli --test crash_resume -- --nocapture 2>&1
+  cargo test -p spend-core --all-features --test conformance --test fernet --test vault --test enrich --test report -- --nocapture 2>&1
+  cargo test -p spend-tests --test fault_storm --test crash_resume -- --nocapture 2>&1
 } | grep -E "spec examples:|sandbox examples:|vendor fixtures:|store conformance:|fernet interop:|vault race:|fault storm|crash-resume:|categorisation:|report:|html report:|prism|test result|panicked|FAILED"

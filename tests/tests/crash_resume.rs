@@ -3,8 +3,6 @@
 //! again each time; afterwards the store holds exactly what an uninterrupted
 //! run stores: no duplicates, nothing missing, checkpoints at the end.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +17,7 @@ fn data_dir(name: &str) -> PathBuf {
 }
 
 fn demo(data: &Path) -> Command {
-    let mut c = common::command(data);
+    let mut c = spend_tests::spend(data);
     c.args(["demo", "--json"])
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -1,0 +1,56 @@
+//! End-to-end tests of spend as a person runs it: the tests in `tests/`
+//! drive the `spend` binary and the providers' simulators. This library
+//! holds what they share.
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The `spend` binary of this workspace, built first if it is not (a test
+/// of another package cannot name another package's binary, so it asks
+/// cargo for it once).
+pub fn spend_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "-q", "-p", "spend-cli", "--bin", "spend"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
+        assert!(built.success(), "cargo build -p spend-cli failed");
+        // Tests run from target/<profile>/deps: the binary is beside deps.
+        let exe = std::env::current_exe().expect("the test's own path");
+        let profile = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        profile.join(format!("spend{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// `spend` with the embedded default in `data` (store, blobs, key file), no
+/// settings file, and none of the caller's spend or provider settings.
+///
+/// ```no_run
+/// let out = spend_tests::spend(std::path::Path::new("/tmp/spend-e2e")).arg("demo").output();
+/// ```
+pub fn spend(data: &Path) -> Command {
+    let mut c = Command::new(spend_binary());
+    c.env("SPEND_DATA_DIR", data)
+        .env("SPEND_CONFIG", data.join("no-such-spend.toml"))
+        .env("RUST_BACKTRACE", "0");
+    for var in [
+        "SPEND_STORE",
+        "SPEND_BLOBS",
+        "SPEND_USER",
+        "SPEND_FERNET_KEYS",
+        "TRUELAYER_CLIENT_ID",
+        "GOOGLE_CLIENT_ID",
+        "LWA_CLIENT_ID",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
