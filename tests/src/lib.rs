@@ -7,26 +7,32 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The `spend` binary of this workspace, built first if it is not (a test
-/// of another package cannot name another package's binary, so it asks
-/// cargo for it once).
+/// The `spend` binary of this workspace. `cargo test --workspace` has built
+/// it (for spend-cli's own tests) before any test runs, and it is used as
+/// built; only when it is missing (`cargo test -p spend-tests` alone) is
+/// cargo asked to build it, since a test cannot name another package's
+/// binary. Building it again unasked would rebuild it with other features
+/// and take minutes.
 pub fn spend_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let built = Command::new(cargo)
-            .args(["build", "-q", "-p", "spend-cli", "--bin", "spend"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build");
-        assert!(built.success(), "cargo build -p spend-cli failed");
         // Tests run from target/<profile>/deps: the binary is beside deps.
         let exe = std::env::current_exe().expect("the test's own path");
         let profile = exe
             .parent()
             .and_then(Path::parent)
             .expect("target/<profile>");
-        profile.join(format!("spend{}", std::env::consts::EXE_SUFFIX))
+        let binary = profile.join(format!("spend{}", std::env::consts::EXE_SUFFIX));
+        if !binary.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let built = Command::new(cargo)
+                .args(["build", "-q", "-p", "spend-cli", "--bin", "spend"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("run cargo build");
+            assert!(built.success(), "cargo build -p spend-cli failed");
+        }
+        binary
     })
 }
 

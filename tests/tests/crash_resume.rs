@@ -137,6 +137,8 @@ async fn snapshot(data: &Path) -> Snapshot {
 
 #[test]
 fn a_demo_sync_killed_20_times_ends_as_an_uninterrupted_one() {
+    // Found (or built) before anything is timed.
+    spend_tests::spend_binary();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
