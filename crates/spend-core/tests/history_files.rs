@@ -417,6 +417,8 @@ async fn uk_bank_csv_exports() {
         ("lloyds.csv", &[-1099, 2000], "30-00-00 00000000"),
         ("nationwide.csv", &[-1240, -3115, 12_000], "nationwide"),
         ("revolut.csv", &[-3990, 20_000, -10_050], "revolut"),
+        // No header row; two same-day fares, both kept.
+        ("hsbc.csv", &[-2550, -2597, 215_000, -310, -310], "hsbc"),
     ];
     for (file, amounts, account) in cases {
         let u = user().await;
@@ -450,6 +452,19 @@ async fn uk_bank_csv_exports() {
         transactions(&u).await[0].id,
         "tx_0000AAAAAAAAAAAAAAAAAA",
         "Monzo's own ids"
+    );
+    let err = import(
+        &user().await,
+        &fixture("hsbc-bad-date.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains(
+            "hsbc-bad-date.csv:2: column \"Date\": \"31/02/2026\" is not a DD/MM/YYYY date"
+        ),
+        "the file's own line numbers: {err}"
     );
     let u = user().await;
     import(&u, &fixture("starling.csv"), &ImportOptions::default())
@@ -680,5 +695,198 @@ async fn amazon_digital_items_and_returns() {
         done[0].2[0].contains("1 returns hold no amounts"),
         "{:?}",
         done[0].2
+    );
+}
+
+#[tokio::test]
+async fn apple_purchases_join_their_receipt_emails_by_order_number() {
+    use spend_core::matching::{MatchOptions, match_user};
+    use spend_core::model::{MatchState, MatchTarget, Money, Receipt};
+    use spend_core::store::Batch;
+    let u = user().await;
+    import(
+        &u,
+        &fixture("Store Transaction History.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    // The same purchase as the mail pipeline stores its "Your receipt from
+    // Apple" (order ids as printed: `ORDER ID: MT2Q8X9Z1B`), and one more
+    // receipt for an order the export does not hold.
+    let receipt = |id: &str, order: &str, total: &str, day| Receipt {
+        mailbox: "gmail".into(),
+        message_id: id.into(),
+        kind: "receipt".into(),
+        vendor: Some("apple".into()),
+        merchant: Some("Apple".into()),
+        date: Some(day),
+        total: Some(Money::parse(total, "GBP").unwrap()),
+        order_ids: vec![order.into()],
+        parsed: serde_json::json!({"from": "no_reply@email.apple.com", "sender_verified": true}),
+    };
+    let card = |id: &str, amount: &str, day| {
+        Transaction::new(
+            "truelayer",
+            "card",
+            id,
+            day,
+            Money::parse(amount, "GBP").unwrap(),
+            "APPLE.COM/BILL CORK",
+        )
+    };
+    u.write(
+        Batch::default()
+            .receipts(vec![
+                receipt(
+                    "<a1@email.apple.com>",
+                    "mt2q8x9z1b",
+                    "1.98",
+                    date!(2026 - 04 - 01),
+                ),
+                receipt(
+                    "<a2@email.apple.com>",
+                    "MT9Z9Z9Z9Z",
+                    "0.79",
+                    date!(2026 - 07 - 07),
+                ),
+            ])
+            .transactions(vec![
+                card("t1", "-1.98", date!(2026 - 04 - 02)),
+                card("t2", "-0.79", date!(2026 - 07 - 08)),
+            ]),
+    )
+    .await
+    .unwrap();
+
+    let report = match_user(u.as_ref(), &MatchOptions::default())
+        .await
+        .unwrap();
+    // Four purchases (two with a total that a charge can meet) and the one
+    // receipt that has no purchase; the joined receipt is not a fifth.
+    assert_eq!(report.candidates, 4 + 1, "{report:?}");
+    let target_of = |tx: &str| {
+        report
+            .proposals
+            .iter()
+            .find(|p| p.transaction.id == tx)
+            .map(|p| (p.target.clone(), p.state.clone()))
+    };
+    assert_eq!(
+        target_of("t1"),
+        Some((
+            MatchTarget::Apple {
+                order_id: "MT2Q8X9Z1B".into()
+            },
+            MatchState::Automatic
+        )),
+        "the charge meets the purchase, not its receipt as a rival"
+    );
+    assert_eq!(
+        target_of("t2"),
+        Some((
+            MatchTarget::Receipt {
+                mailbox: "gmail".into(),
+                message_id: "<a2@email.apple.com>".into()
+            },
+            MatchState::Automatic
+        )),
+    );
+    let joined = report
+        .proposals
+        .iter()
+        .find(|p| p.transaction.id == "t1")
+        .unwrap();
+    let why = serde_json::to_string(&joined.explanation).unwrap();
+    assert!(why.contains("receipt email <a1@email.apple.com>"), "{why}");
+}
+
+#[tokio::test]
+async fn amazon_digital_orders_monetary_sets_what_each_item_cost() {
+    use spend_core::app::Spend;
+    let spend = Spend::with(
+        Arc::new(SqliteStore::in_memory().await.unwrap()),
+        "sam",
+        spend_core::vault::Keyring::generate(),
+        Arc::new(blob_store::MemoryStore::new()),
+    )
+    .await
+    .unwrap();
+    let dir = fixture("digital-us");
+    // Named before the items file: the amounts still find their orders.
+    let done = spend
+        .import_files(
+            &[
+                dir.join("Digital Orders Monetary.csv"),
+                dir.join("Digital Items.csv"),
+            ],
+            &ImportOptions::default(),
+        )
+        .await;
+    assert!(done.iter().all(|f| f.error.is_none()), "{done:?}");
+    let formats: Vec<String> = done.iter().map(|f| f.format.unwrap().to_string()).collect();
+    assert_eq!(
+        formats,
+        ["Amazon digital order amounts", "Amazon digital items"],
+        "reported in the command's order"
+    );
+    let skipped = &done[0].outcome.as_ref().unwrap().skipped;
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.contains("1 items are in no stored digital order")
+                && s.contains("EEEEEEEEEEEEEEEEEEEEEEEE")),
+        "{skipped:?}"
+    );
+    let mut all = spend.user.orders(&OrderQuery::default()).await.unwrap();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let seen: Vec<(&str, time::Date, i64, i64)> = all
+        .iter()
+        .map(|o| {
+            (
+                o.id.as_str(),
+                o.ordered_on,
+                o.total.unwrap().minor(),
+                o.charges[0].amount.minor(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            // 10.99 and 0.96 of sales tax that Digital Items does not show.
+            ("D01-1111111-1111111", date!(2025 - 09 - 25), 1195, 1195),
+            ("D01-2222222-2222222", date!(2025 - 10 - 02), 299, 299),
+        ]
+    );
+
+    // Again, in either order: nothing changes.
+    for paths in [
+        [
+            dir.join("Digital Items.csv"),
+            dir.join("Digital Orders Monetary.csv"),
+        ],
+        [
+            dir.join("Digital Orders Monetary.csv"),
+            dir.join("Digital Items.csv"),
+        ],
+    ] {
+        let again = spend.import_files(&paths, &ImportOptions::default()).await;
+        for f in &again {
+            let w = f.outcome.as_ref().unwrap().written;
+            assert_eq!(w.orders.written(), 0, "{}: {w:?}", f.file);
+        }
+    }
+
+    let bad = spend
+        .import_files(
+            &[dir.join("Digital Orders Monetary.bad-amount.csv")],
+            &ImportOptions::default(),
+        )
+        .await;
+    let err = bad[0].error.as_deref().unwrap();
+    assert!(
+        err.contains("Digital Orders Monetary.bad-amount.csv:4: column \"TransactionAmount\""),
+        "{err}"
     );
 }

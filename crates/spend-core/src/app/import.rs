@@ -62,16 +62,18 @@ impl Spend {
         options: &ImportOptions,
     ) -> Vec<FileImport> {
         let engine = self.engine();
-        let mut out = Vec::new();
-        for path in paths {
+        // (position in the command, what became of it): reported in the
+        // command's order whatever order they ran in.
+        let mut out: Vec<(usize, FileImport)> = Vec::new();
+        let mut all_sources = Vec::new();
+        for (at, path) in paths.iter().enumerate() {
             let name = path.display().to_string();
             let bytes = match std::fs::read(path) {
                 Ok(bytes) => bytes,
                 Err(e) => {
-                    out.push(FileImport::failed(
-                        name.clone(),
-                        None,
-                        format!("{name}: {e}"),
+                    out.push((
+                        at,
+                        FileImport::failed(name.clone(), None, format!("{name}: {e}")),
                     ));
                     continue;
                 }
@@ -80,35 +82,44 @@ impl Spend {
             let sources = match FileSource::from_bytes_digested(&name, &bytes, &digest, options) {
                 Ok(sources) => sources,
                 Err(e) => {
-                    out.push(FileImport::failed(name, None, e.to_string()));
+                    out.push((at, FileImport::failed(name, None, e.to_string())));
                     continue;
                 }
             };
             if let Err(e) = self.keep_file(path, bytes, &digest).await {
-                out.push(FileImport::failed(
-                    name.clone(),
-                    None,
-                    format!("{name}: cannot keep the file: {e}"),
+                out.push((
+                    at,
+                    FileImport::failed(
+                        name.clone(),
+                        None,
+                        format!("{name}: cannot keep the file: {e}"),
+                    ),
                 ));
                 continue;
             }
-            for mut source in sources {
-                let file = source.id().trim_start_matches("file:").to_owned();
-                let format = source.format();
-                let variant = source.variant();
-                match engine.run(&mut source, &mut |_| {}).await {
-                    Ok(outcome) => out.push(FileImport {
-                        file,
-                        format,
-                        variant,
-                        outcome: Some(outcome),
-                        error: None,
-                    }),
-                    Err(e) => out.push(FileImport::failed(file, format, e.to_string())),
-                }
-            }
+            all_sources.extend(sources.into_iter().map(|s| (at, s)));
         }
-        out
+        // Files that amend what others store go after them, whatever the
+        // order they were named in.
+        all_sources.sort_by_key(|(_, s)| s.format().is_some_and(FileFormat::amends_others));
+        for (at, mut source) in all_sources {
+            let file = source.id().trim_start_matches("file:").to_owned();
+            let format = source.format();
+            let variant = source.variant();
+            let done = match engine.run(&mut source, &mut |_| {}).await {
+                Ok(outcome) => FileImport {
+                    file,
+                    format,
+                    variant,
+                    outcome: Some(outcome),
+                    error: None,
+                },
+                Err(e) => FileImport::failed(file, format, e.to_string()),
+            };
+            out.push((at, done));
+        }
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter().map(|(_, done)| done).collect()
     }
 
     /// Keeps an imported file in the blob store by its content

@@ -6,7 +6,9 @@
 //! 1. **Inputs.** Transactions become [`Charge`]s (the descriptor's merchant
 //!    key, the amount the bank printed in a foreign currency if any).
 //!    Orders, receipts and refund receipts read from mail, and Apple
-//!    purchases become [`Candidate`]s. A debit can only be a *purchase* of
+//!    purchases become [`Candidate`]s; an Apple receipt email and the
+//!    purchase history's row of the same order number are one candidate
+//!    ([`AppleJoin`]). A debit can only be a *purchase* of
 //!    a candidate; a credit only a *refund* of one, so a refund never meets
 //!    an unrelated debit.
 //! 2. **Pairs by sort and window**, never all pairs: candidates are indexed
@@ -70,6 +72,7 @@
 //! # Ok::<(), spend_core::model::MoneyError>(())
 //! ```
 
+mod apple_join;
 mod assign;
 mod engine;
 mod explanation;
@@ -79,6 +82,7 @@ mod params;
 mod score;
 mod stored;
 
+pub use apple_join::AppleJoin;
 pub use engine::{Matcher, Proposal};
 pub use explanation::Explanation;
 pub use input::{Candidate, CandidateKind, Charge, Role};

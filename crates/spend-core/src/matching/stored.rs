@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::apple_join::AppleJoin;
 use super::engine::{Matcher, Proposal};
 use super::input::{Candidate, Charge};
 use super::merchant::{LearnedAliases, MerchantKey};
@@ -98,15 +99,19 @@ pub async fn match_user(
     let apple = user.apple_purchases().await?;
 
     let mut candidates: Vec<Candidate> = orders.iter().filter_map(Candidate::from_order).collect();
-    candidates.extend(receipts.iter().filter_map(Candidate::from_receipt));
-    candidates.extend(apple.iter().filter_map(Candidate::from_apple));
+    let apple_join = AppleJoin::new(&apple, &receipts);
+    candidates.extend(apple_join.candidates(&apple, &receipts));
 
     let confirmed: Vec<&Match> = stored
         .iter()
         .filter(|m| m.state == MatchState::Confirmed)
         .collect();
     let settled_tx: HashSet<&TransactionRef> = confirmed.iter().map(|m| &m.transaction).collect();
-    let settled_target: HashSet<&MatchTarget> = confirmed.iter().map(|m| &m.target).collect();
+    // A decision about an Apple receipt email settles its purchase too, and the reverse.
+    let settled_target: HashSet<&MatchTarget> = confirmed
+        .iter()
+        .flat_map(|m| std::iter::once(&m.target).chain(apple_join.partner(&m.target)))
+        .collect();
 
     // What confirmations teach: the descriptor's first word means the merchant's.
     let by_key: HashMap<TransactionRef, &Transaction> =
@@ -134,7 +139,11 @@ pub async fn match_user(
     let declined = stored
         .iter()
         .filter(|m| m.state == MatchState::Declined)
-        .map(|m| (m.transaction.clone(), m.target.clone()));
+        .flat_map(|m| {
+            std::iter::once(&m.target)
+                .chain(apple_join.partner(&m.target))
+                .map(|t| (m.transaction.clone(), t.clone()))
+        });
     let matcher = Matcher::new(options.params)
         .learned(learned)
         .declined(declined);

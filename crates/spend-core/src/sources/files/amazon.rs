@@ -23,13 +23,32 @@ pub(crate) const SOURCE: &str = "amazon-history";
 /// Recognises and reads an Amazon file; `None` when `text` is not one.
 pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError> {
     let first_line = text.lines().next().unwrap_or_default();
-    if !["Order ID", "OrderID", "OrderId", "Order Id"]
-        .iter()
-        .any(|c| first_line.contains(c))
+    if ![
+        "Order ID",
+        "OrderID",
+        "OrderId",
+        "Order Id",
+        "DigitalOrderItemId",
+    ]
+    .iter()
+    .any(|c| first_line.contains(c))
     {
         return Ok(None);
     }
     let csv = Csv::read(name, text, None)?;
+    if csv.has("DigitalOrderItemId")
+        && csv.has("TransactionAmount")
+        && csv.has("MonetaryComponentTypeCode")
+    {
+        return Ok(Some(ReadFile {
+            name: name.to_owned(),
+            format: FileFormat::AmazonDigitalMonetary,
+            variant: None,
+            batch: Batch::default(),
+            skipped: Vec::new(),
+            item_amounts: digital_monetary(&csv)?,
+        }));
+    }
     if csv.has("OrderId") && csv.has("DigitalOrderItemId") && csv.has("OurPrice") {
         let (orders, skipped) = digital_items(&csv)?;
         return Ok(Some(ReadFile {
@@ -38,6 +57,7 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError
             variant: None,
             batch: Batch::default().orders(orders),
             skipped,
+            item_amounts: Default::default(),
         }));
     }
     if csv.has("Return Authorization Id")
@@ -54,6 +74,7 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError
                 "{name}: {} returns hold no amounts; their refunds are in Retail.OrdersReturned.Payments",
                 csv.rows.len()
             )],
+            item_amounts: Default::default(),
         }));
     }
     let (format, read) =
@@ -75,6 +96,7 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError
         variant: None,
         batch: Batch::default().orders(orders),
         skipped,
+        item_amounts: Default::default(),
     }))
 }
 
@@ -262,7 +284,12 @@ fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
                 .unwrap_or(1),
             unit_price: None,
             total: price,
-            item_id: row.get("ASIN").map(str::to_owned),
+            // The item's own id, by which `Digital Orders Monetary.csv`
+            // names what it charged.
+            item_id: row
+                .get("DigitalOrderItemId")
+                .or(row.get("ASIN"))
+                .map(str::to_owned),
             category: None,
         });
         if let Some(p) = price {
@@ -280,6 +307,148 @@ fn digital_items(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     }
     let orders = orders.finish(&csv.file, |o, raw| o.raw = Some(raw));
     Ok((orders, Vec::new()))
+}
+
+/// `Digital Orders Monetary.csv`: one row per part of what an item cost
+/// (`Price Amount`, `Tax`, ...), summed per `DigitalOrderItemId`. It names
+/// no order: the amounts amend the stored orders holding those items.
+fn digital_monetary(csv: &Csv) -> Result<BTreeMap<String, Money>, FileError> {
+    csv.require(&[
+        "DigitalOrderItemId",
+        "TransactionAmount",
+        "BaseCurrencyCode",
+    ])?;
+    let mut amounts: BTreeMap<String, Money> = BTreeMap::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let item = row.need("DigitalOrderItemId")?;
+        let currency = currency(&row, "BaseCurrencyCode")?;
+        let Some(amount) = money(&row, "TransactionAmount", currency)? else {
+            continue;
+        };
+        let total = match amounts.get(item) {
+            Some(before) => before
+                .checked_add(amount)
+                .map_err(|e| row.error("TransactionAmount", e.to_string()))?,
+            None => amount,
+        };
+        amounts.insert(item.to_owned(), total);
+    }
+    Ok(amounts)
+}
+
+/// Sets what each stored digital order's items cost from
+/// `Digital Orders Monetary.csv`'s amounts, and the order's total and
+/// charge with them: the orders to store again, and the item ids no stored
+/// order holds.
+pub(crate) async fn amend_items(
+    user: &dyn UserStore,
+    amounts: &BTreeMap<String, Money>,
+) -> Result<(Vec<Order>, Vec<String>), SourceError> {
+    if amounts.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let stored = user
+        .orders(&OrderQuery {
+            source: Some(SOURCE.to_owned()),
+            ..OrderQuery::default()
+        })
+        .await?;
+    let mut found = std::collections::HashSet::new();
+    let mut amended = Vec::new();
+    for mut order in stored {
+        found.extend(
+            order
+                .items
+                .iter()
+                .filter_map(|i| i.item_id.as_deref())
+                .filter(|id| amounts.contains_key(*id))
+                .map(str::to_owned),
+        );
+        if apply_item_amounts(&mut order, amounts)? {
+            amended.push(order);
+        }
+    }
+    let missing = amounts
+        .keys()
+        .filter(|id| !found.contains(*id))
+        .cloned()
+        .collect();
+    Ok((amended, missing))
+}
+
+/// The key of an order's raw record under which the amounts that amended
+/// its items are kept, so a later import of its items file keeps them.
+const ITEM_AMOUNTS: &str = "item_amounts";
+
+/// Sets the order's items' totals from `amounts` (by item id), its total
+/// and its digital charge; whether anything changed.
+fn apply_item_amounts(
+    order: &mut Order,
+    amounts: &BTreeMap<String, Money>,
+) -> Result<bool, SourceError> {
+    let mut changed = false;
+    let mut applied = serde_json::Map::new();
+    for item in &mut order.items {
+        let Some((id, amount)) = item
+            .item_id
+            .as_deref()
+            .and_then(|id| amounts.get_key_value(id))
+        else {
+            continue;
+        };
+        applied.insert(id.clone(), serde_json::to_value(amount).unwrap_or_default());
+        if item.total != Some(*amount) {
+            item.total = Some(*amount);
+            changed = true;
+        }
+    }
+    if applied.is_empty() {
+        return Ok(false);
+    }
+    if let Some(serde_json::Value::Object(raw)) = order.raw.as_mut() {
+        let kept = serde_json::Value::Object(applied);
+        if raw.get(ITEM_AMOUNTS) != Some(&kept) {
+            raw.insert(ITEM_AMOUNTS.into(), kept);
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(false);
+    }
+    let total = order
+        .items
+        .iter()
+        .filter_map(|i| i.total)
+        .try_fold(None, |sum: Option<Money>, t| match sum {
+            Some(s) => s.checked_add(t).map(Some),
+            None => Ok(Some(t)),
+        })
+        .map_err(|e| SourceError::Invalid(format!("order {}: {e}", order.id)))?;
+    order.total = total;
+    if let Some(total) = total {
+        let reference = Some(format!("digital:{}", order.id));
+        match order.charges.iter_mut().find(|c| c.reference == reference) {
+            Some(c) => c.amount = total,
+            None => order.charges.push(Charge {
+                charged_on: order.ordered_on,
+                amount: total,
+                method: None,
+                reference,
+            }),
+        }
+    }
+    Ok(true)
+}
+
+/// The amounts an earlier `Digital Orders Monetary.csv` set on a stored order.
+fn kept_item_amounts(order: &Order) -> BTreeMap<String, Money> {
+    order
+        .raw
+        .as_ref()
+        .and_then(|raw| raw.get(ITEM_AMOUNTS))
+        .and_then(|kept| serde_json::from_value(kept.clone()).ok())
+        .unwrap_or_default()
 }
 
 /// Refunds of `Retail.OrdersReturned.Payments`, as orders holding only
@@ -467,6 +636,7 @@ pub(crate) async fn merge_stored(
                     order.charges.push(c.clone());
                 }
             }
+            apply_item_amounts(order, &kept_item_amounts(before))?;
         }
     }
     Ok(())

@@ -79,5 +79,6 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
         variant: None,
         batch: Batch::default().apple_purchases(purchases),
         skipped: Vec::new(),
+        item_amounts: Default::default(),
     })
 }

@@ -1,6 +1,6 @@
 //! Banks' CSV exports: presets recognised by their header rows (Monzo,
 //! Starling, Barclays, Lloyds/Halifax/Bank of Scotland, Nationwide,
-//! Revolut), or a mapping the person gives for any other.
+//! Revolut; HSBC UK's rows without a header), or a mapping the person gives for any other.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -359,6 +359,18 @@ const PRESETS: &[Preset] = &[
     },
 ];
 
+/// HSBC UK: rows with no header (see [`HSBC_COLUMNS`]), signed amounts.
+const HSBC: Preset = Preset {
+    name: "hsbc",
+    signature: HSBC_COLUMNS,
+    read: |row, l| {
+        l.date = Some(dmy(row, "Date")?);
+        l.amount = row.amount("Amount")?;
+        l.description = row.get("Description").unwrap_or_default().to_owned();
+        Ok(Keep::Yes)
+    },
+};
+
 impl Row<'_> {
     /// The first column whose name starts with `prefix` (`Amount (EUR)`),
     /// and what its parentheses hold.
@@ -414,7 +426,33 @@ fn mapped(map: &CsvMapping, row: &Row<'_>, l: &mut Line) -> Result<Keep, FileErr
     Ok(Keep::Yes)
 }
 
+/// The columns of HSBC UK's export, which has no header row:
+/// `01/03/2026,GROCERY STORE,-25.50`.
+const HSBC_COLUMNS: &[&str] = &["Date", "Description", "Amount"];
+
+/// Whether the text is rows of day (DD/MM/YYYY), description and signed
+/// amount with no header, as HSBC UK exports them.
+fn is_headerless_hsbc(text: &str) -> bool {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .is_some_and(|r| {
+            r.len() == 3
+                && day_dmy(r[0].trim()).is_some()
+                && super::text::amount(r[2].trim()).is_some()
+        })
+}
+
 pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<ReadFile, FileError> {
+    if options.mapping.is_none() && is_headerless_hsbc(text) {
+        let csv = Csv::headerless(name, text, HSBC_COLUMNS)?;
+        return read_rows(name, &csv, "hsbc".into(), &HSBC.read, options);
+    }
     // The header is the first row naming a date column (Nationwide puts
     // account lines before it).
     let is_header = |r: &csv::StringRecord| {
@@ -459,7 +497,7 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
                             name,
                             Some(csv.header_line),
                             None,
-                            "a CSV no preset knows (Monzo, Starling, Barclays, Lloyds/Halifax, Nationwide, Revolut): give --map date=...,amount=...,description=...",
+                            "a CSV no preset knows (Monzo, Starling, Barclays, Lloyds/Halifax, Nationwide, Revolut, HSBC): give --map date=...,amount=...,description=...",
                         )
                     })?;
             if present < preset.signature.len() {
@@ -471,6 +509,17 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
             (preset.name.into(), Box::new(preset.read))
         }
     };
+    read_rows(name, &csv, preset_name, &reader, options)
+}
+
+/// The transactions of `csv`'s rows, each read by `reader`.
+fn read_rows(
+    name: &str,
+    csv: &Csv,
+    preset_name: String,
+    reader: &ReadLine,
+    options: &ImportOptions,
+) -> Result<ReadFile, FileError> {
     let default_code = options.currency.as_deref().unwrap_or("GBP");
     let mut batch = Batch::default();
     let mut skipped = Vec::new();
@@ -534,5 +583,6 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
         variant: Some(preset_name),
         batch,
         skipped,
+        item_amounts: Default::default(),
     })
 }

@@ -223,5 +223,6 @@ pub(crate) fn read(name: &str, text: &str) -> Result<ReadFile, FileError> {
             .map(str::to_owned),
         batch,
         skipped,
+        item_amounts: Default::default(),
     })
 }

@@ -15,6 +15,7 @@ mod ofx;
 mod qif;
 mod text;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use futures_util::future::BoxFuture;
@@ -22,7 +23,7 @@ use futures_util::future::BoxFuture;
 pub use bank_csv::{CsvMapping, Sign};
 
 use super::{Page, Source, SourceError};
-use crate::model::Checkpoint;
+use crate::model::{Checkpoint, Money};
 use crate::store::{Batch, UserStore};
 
 /// Why a file (or a row of it) cannot be imported: the file, the line and
@@ -71,6 +72,8 @@ pub enum FileFormat {
     AmazonRefundsReport,
     /// Amazon's `Digital Items.csv` (Kindle, apps, Prime fees).
     AmazonDigitalItems,
+    /// Amazon's `Digital Orders Monetary.csv` (what each digital item cost).
+    AmazonDigitalMonetary,
     /// Amazon's `Retail.CustomerReturns` (recognised; holds no money).
     AmazonReturns,
     /// Apple's purchase history from the privacy export.
@@ -85,6 +88,14 @@ pub enum FileFormat {
     BankCsv,
 }
 
+impl FileFormat {
+    /// Whether the format amends records that another file stores (and so
+    /// is imported after the others named with it).
+    pub fn amends_others(self) -> bool {
+        matches!(self, FileFormat::AmazonDigitalMonetary)
+    }
+}
+
 impl std::fmt::Display for FileFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -93,6 +104,7 @@ impl std::fmt::Display for FileFormat {
             FileFormat::AmazonItemsReport => "Amazon items report",
             FileFormat::AmazonRefundsReport => "Amazon refunds report",
             FileFormat::AmazonDigitalItems => "Amazon digital items",
+            FileFormat::AmazonDigitalMonetary => "Amazon digital order amounts",
             FileFormat::AmazonReturns => "Amazon returns",
             FileFormat::ApplePurchases => "Apple purchases",
             FileFormat::Ofx => "OFX",
@@ -130,6 +142,10 @@ pub struct ReadFile {
     pub batch: Batch,
     /// Rows of the file that hold no money and were passed over, with why.
     pub skipped: Vec<String>,
+    /// What was charged per item id, amending the stored orders that hold
+    /// those items (Amazon's `Digital Orders Monetary.csv`, which names
+    /// items but not their orders).
+    pub item_amounts: BTreeMap<String, Money>,
 }
 
 /// Recognises and reads one file's bytes (`name` only for messages).
@@ -241,6 +257,7 @@ fn read_all(name: &str, bytes: &[u8], options: &ImportOptions) -> Result<Vec<Rea
             Err(e) => passed_over.push(format!("{entry_name}: {}", e.detail)),
         }
     }
+    out.sort_by_key(|r| r.format.amends_others());
     match out.first_mut() {
         Some(first) => first.skipped.extend(passed_over),
         None => {
@@ -352,6 +369,16 @@ impl Source for FileSource {
             // order: whichever comes second keeps what the first stored.
             amazon::merge_stored(user, &mut batch.orders).await?;
             let mut skipped = read.skipped;
+            let (amended, missing) = amazon::amend_items(user, &read.item_amounts).await?;
+            batch.orders.extend(amended);
+            if !missing.is_empty() {
+                skipped.push(format!(
+                    "{}: {} items are in no stored digital order (import Digital Items.csv, then this file again): {}",
+                    read.name,
+                    missing.len(),
+                    missing.join(", ")
+                ));
+            }
             skipped.extend(already_stored::drop(user, &mut batch).await?);
             let rows = batch.transactions.len() + batch.orders.len() + batch.apple_purchases.len();
             Ok(Some(Page {

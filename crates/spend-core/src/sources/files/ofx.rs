@@ -213,6 +213,7 @@ pub(crate) fn read(name: &str, text: &str) -> Result<ReadFile, FileError> {
         variant: Some(variant.into()),
         batch,
         skipped: Vec::new(),
+        item_amounts: Default::default(),
     })
 }
 

@@ -270,5 +270,6 @@ pub(crate) fn read(name: &str, text: &str, options: &ImportOptions) -> Result<Re
         ),
         batch,
         skipped,
+        item_amounts: Default::default(),
     })
 }

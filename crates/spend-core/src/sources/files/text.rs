@@ -107,6 +107,19 @@ impl Csv {
         })
     }
 
+    /// Reads `text` that has no header row: every row is data, its columns
+    /// named by `names` in order (line numbers stay the file's own).
+    pub fn headerless(file: &str, text: &str, names: &[&str]) -> Result<Csv, FileError> {
+        // A header line the text does not have, so line 1 is the first row.
+        let with_header = format!("{}\n{text}", names.join(","));
+        let mut csv = Csv::read(file, &with_header, None)?;
+        csv.header_line = 0;
+        for (line, _) in &mut csv.rows {
+            *line -= 1;
+        }
+        Ok(csv)
+    }
+
     /// The header's names.
     pub fn has(&self, name: &str) -> bool {
         self.columns.contains_key(name)
