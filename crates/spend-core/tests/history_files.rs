@@ -240,6 +240,61 @@ async fn the_older_amazon_items_report() {
     let charges: Vec<i64> = order.charges.iter().map(|c| c.amount.minor()).collect();
     assert_eq!(charges, vec![5994, -2118]);
     assert_eq!(order.items.len(), 1, "the items stayed");
+
+    // Its orders and shipments report: what each shipment charged (tax
+    // and shipping too) takes the place of the items' sums, in either
+    // order, and the refund stays.
+    let tax_and_shipping = vec![
+        ("111-0000000-0000004", 6354, vec![6354, -2118], 1),
+        ("111-0000000-0000005", 7387, vec![7387], 1),
+        ("111-0000000-0000006", 1124, vec![1124], 0),
+    ];
+    let seen = |all: Vec<Order>| -> Vec<(String, i64, Vec<i64>, usize)> {
+        all.into_iter()
+            .map(|o| {
+                (
+                    o.id.clone(),
+                    o.total.unwrap().minor(),
+                    o.charges.iter().map(|c| c.amount.minor()).collect(),
+                    o.items.len(),
+                )
+            })
+            .collect()
+    };
+    let want: Vec<(String, i64, Vec<i64>, usize)> = tax_and_shipping
+        .iter()
+        .map(|(id, t, c, i)| (id.to_string(), *t, c.clone(), *i))
+        .collect();
+    twice(&u, "amazon-orders-report.csv", &ImportOptions::default()).await;
+    assert_eq!(seen(orders(&u).await), want, "orders report after items");
+    twice(&u, "amazon-items-report.csv", &ImportOptions::default()).await;
+    assert_eq!(seen(orders(&u).await), want, "items report again");
+
+    let other = user().await;
+    for file in [
+        "amazon-orders-report.csv",
+        "amazon-items-report.csv",
+        "amazon-refunds-report.csv",
+    ] {
+        twice(&other, file, &ImportOptions::default()).await;
+    }
+    assert_eq!(seen(orders(&other).await), want, "orders report first");
+    let shipment = &orders(&other).await[0].shipments[0];
+    assert_eq!(shipment.shipped_on, Some(date!(2020 - 04 - 21)));
+    assert_eq!(shipment.id.as_deref(), Some("AMZN_US(TBA000000000002)"));
+
+    let done = import(
+        &other,
+        &fixture("amazon-returns-report.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        done[0].2[0].contains("1 returns hold no amounts"),
+        "{:?}",
+        done[0].2
+    );
 }
 
 #[tokio::test]
@@ -877,6 +932,15 @@ async fn amazon_digital_orders_monetary_sets_what_each_item_cost() {
             assert_eq!(w.orders.written(), 0, "{}: {w:?}", f.file);
         }
     }
+
+    let orders_file = spend
+        .import_files(&[dir.join("Digital Orders.csv")], &ImportOptions::default())
+        .await;
+    let skipped = &orders_file[0].outcome.as_ref().unwrap().skipped;
+    assert!(
+        skipped[0].contains("1 digital orders hold no amounts"),
+        "recognised, nothing to store: {skipped:?}"
+    );
 
     let bad = spend
         .import_files(

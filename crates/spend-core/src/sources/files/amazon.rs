@@ -1,7 +1,7 @@
 //! Amazon's own history files: the "Request your data" export
 //! (`Retail.OrderHistory.N.csv`, one row per item per shipment, and
 //! `Retail.OrdersReturned.Payments.N.csv`, the refunds) and the older Order
-//! History Reports (items, refunds). Orders, their items, shipments and what
+//! History Reports (items, orders and shipments, refunds, returns). Orders, their items, shipments and what
 //! each shipment charged (Amazon charges a card per shipment), and refunds
 //! as negative charges, so matching can tie each card charge to its part.
 
@@ -60,8 +60,22 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError
             item_amounts: Default::default(),
         }));
     }
+    if csv.has("OrderId") && csv.has("PaymentInformation") && !csv.has("OurPrice") {
+        return Ok(Some(ReadFile {
+            name: name.to_owned(),
+            format: FileFormat::AmazonDigitalOrders,
+            variant: None,
+            batch: Batch::default(),
+            skipped: vec![format!(
+                "{name}: {} digital orders hold no amounts; they are in Digital Items.csv and Digital Orders Monetary.csv",
+                csv.rows.len()
+            )],
+            item_amounts: Default::default(),
+        }));
+    }
     if csv.has("Return Authorization Id")
         || (csv.has("Order Id") && csv.has("Return Creation Date"))
+        || (csv.has("Order ID") && csv.has("Return Date") && csv.has("Return Reason"))
     {
         // Recognised, and nothing to store: returns hold no money (their
         // refunds are in Retail.OrdersReturned.Payments).
@@ -84,6 +98,8 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<ReadFile>, FileError
             (FileFormat::AmazonRefunds, refunds(&csv)?)
         } else if csv.has("Order ID") && csv.has("Item Total") && csv.has("Title") {
             (FileFormat::AmazonItemsReport, items_report(&csv)?)
+        } else if csv.has("Order ID") && csv.has("Total Charged") && csv.has("Shipment Date") {
+            (FileFormat::AmazonOrdersReport, orders_report(&csv)?)
         } else if csv.has("Order ID") && csv.has("Refund Amount") && csv.has("Refund Date") {
             (FileFormat::AmazonRefundsReport, refunds_report(&csv)?)
         } else {
@@ -120,6 +136,15 @@ fn day(row: &Row<'_>, column: &str) -> Result<Option<Date>, FileError> {
 fn currency(row: &Row<'_>, column: &str) -> Result<Currency, FileError> {
     let code = row.need(column)?;
     Currency::new(code).map_err(|e| row.error(column, e.to_string()))
+}
+
+/// The older reports' currency: their `Currency` column, which the
+/// US-only reports often lack (their amounts are `$`).
+fn report_currency(row: &Row<'_>) -> Result<Currency, FileError> {
+    match row.get("Currency") {
+        Some(_) => currency(row, "Currency"),
+        None => Ok(Currency::USD),
+    }
 }
 
 fn money(row: &Row<'_>, column: &str, currency: Currency) -> Result<Option<Money>, FileError> {
@@ -509,10 +534,7 @@ fn items_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
         };
         let ordered_on =
             day(&row, "Order Date")?.ok_or_else(|| row.error("Order Date", "is empty"))?;
-        let currency = match row.get("Currency") {
-            Some(_) => currency(&row, "Currency")?,
-            None => Currency::USD,
-        };
+        let currency = report_currency(&row)?;
         let total = money(&row, "Item Total", currency)?;
         let shipped_on = day(&row, "Shipment Date")?;
         let at = *index.entry(id.to_owned()).or_insert_with(|| {
@@ -560,6 +582,66 @@ fn items_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     Ok((orders, Vec::new()))
 }
 
+/// The older orders and shipments report: a row per shipment with what
+/// it charged (`Total Charged`: items, shipping, tax and promotions, which
+/// the items report does not add up), as charges that take the place of
+/// the items report's sums whichever file comes first.
+fn orders_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
+    csv.require(&["Order Date", "Order ID", "Shipment Date", "Total Charged"])?;
+    let mut orders: Grouped<Order> = Grouped::new();
+    let mut skipped = Vec::new();
+    for (line, record) in &csv.rows {
+        let row = csv.row(*line, record);
+        let Some(id) = row.get("Order ID") else {
+            // "No data found for this time period".
+            continue;
+        };
+        let ordered_on =
+            day(&row, "Order Date")?.ok_or_else(|| row.error("Order Date", "is empty"))?;
+        let currency = report_currency(&row)?;
+        let shipped_on = day(&row, "Shipment Date")?;
+        let Some(charged) = money(&row, "Total Charged", currency)? else {
+            skipped.push(format!(
+                "{}:{line}: order {id} charged nothing yet",
+                csv.file
+            ));
+            continue;
+        };
+        let tracking = row.get("Carrier Name & Tracking Number");
+        let order = orders.entry(id, row.line, || {
+            Order::new(
+                SOURCE,
+                id,
+                ordered_on,
+                row.get("Website").unwrap_or("Amazon"),
+            )
+        });
+        order.total = sum(order.total, charged);
+        order.shipments.push(Shipment {
+            id: tracking.map(str::to_owned),
+            shipped_on,
+            status: row.get("Order Status").map(str::to_owned),
+            items: Vec::new(),
+        });
+        order.charges.push(Charge {
+            charged_on: shipped_on.unwrap_or(ordered_on),
+            amount: charged,
+            method: row.get("Payment Instrument Type").map(str::to_owned),
+            reference: Some(format!(
+                "{CHARGED}{}|{}",
+                shipped_on.map(|d| d.to_string()).unwrap_or_default(),
+                tracking.unwrap_or_default()
+            )),
+        });
+    }
+    let orders = orders.finish(&csv.file, |o, raw| o.raw = Some(raw));
+    Ok((orders, skipped))
+}
+
+/// The reference prefix of a charge the orders report states (rather than
+/// one summed from items).
+const CHARGED: &str = "charged:";
+
 /// The older refunds report: positive amounts, tax in its own column.
 fn refunds_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
     csv.require(&["Order ID", "Refund Date", "Refund Amount"])?;
@@ -571,10 +653,7 @@ fn refunds_report(csv: &Csv) -> Result<(Vec<Order>, Vec<String>), FileError> {
         };
         let refunded_on =
             day(&row, "Refund Date")?.ok_or_else(|| row.error("Refund Date", "is empty"))?;
-        let currency = match row.get("Currency") {
-            Some(_) => currency(&row, "Currency")?,
-            None => Currency::USD,
-        };
+        let currency = report_currency(&row)?;
         let amount = row.amount("Refund Amount")?.unwrap_or_default()
             + row.amount("Refund Tax Amount")?.unwrap_or(Decimal::ZERO);
         let amount = Money::from_decimal(amount, currency)
@@ -597,6 +676,32 @@ fn is_refund(charge: &Charge) -> bool {
         .reference
         .as_deref()
         .is_some_and(|r| r.starts_with("refund:"))
+}
+
+fn is_stated(charge: &Charge) -> bool {
+    charge
+        .reference
+        .as_deref()
+        .is_some_and(|r| r.starts_with(CHARGED))
+}
+
+/// Puts the charges the orders report stated (and its shipments and total)
+/// in place of the shipment charges summed from items.
+fn take_stated(order: &mut Order, from: &Order) {
+    if !from.charges.iter().any(is_stated) {
+        return;
+    }
+    // The stated charges in the report's order (as its shipments are), then the refunds.
+    let refunds = order.charges.drain(..).filter(is_refund);
+    order.charges = from
+        .charges
+        .iter()
+        .filter(|c| is_stated(c))
+        .cloned()
+        .chain(refunds)
+        .collect();
+    order.total = from.total;
+    order.shipments = from.shipments.clone();
 }
 
 /// Merges what the store already holds of each order: an order history
@@ -624,6 +729,7 @@ pub(crate) async fn merge_stored(
         };
         if order.items.is_empty() {
             let mut merged = before.clone();
+            take_stated(&mut merged, order);
             for c in order.charges.drain(..) {
                 if !merged.charges.iter().any(|k| k.reference == c.reference) {
                     merged.charges.push(c);
@@ -631,6 +737,7 @@ pub(crate) async fn merge_stored(
             }
             *order = merged;
         } else {
+            take_stated(order, before);
             for c in before.charges.iter().filter(|c| is_refund(c)) {
                 if !order.charges.iter().any(|k| k.reference == c.reference) {
                     order.charges.push(c.clone());

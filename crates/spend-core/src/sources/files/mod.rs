@@ -68,10 +68,14 @@ pub enum FileFormat {
     AmazonRefunds,
     /// Amazon's older Order History Report: items.
     AmazonItemsReport,
+    /// Amazon's older Order History Report: orders and shipments.
+    AmazonOrdersReport,
     /// Amazon's older Order History Report: refunds.
     AmazonRefundsReport,
     /// Amazon's `Digital Items.csv` (Kindle, apps, Prime fees).
     AmazonDigitalItems,
+    /// Amazon's `Digital Orders.csv` (recognised; holds no money).
+    AmazonDigitalOrders,
     /// Amazon's `Digital Orders Monetary.csv` (what each digital item cost).
     AmazonDigitalMonetary,
     /// Amazon's `Retail.CustomerReturns` (recognised; holds no money).
@@ -104,6 +108,8 @@ impl std::fmt::Display for FileFormat {
             FileFormat::AmazonItemsReport => "Amazon items report",
             FileFormat::AmazonRefundsReport => "Amazon refunds report",
             FileFormat::AmazonDigitalItems => "Amazon digital items",
+            FileFormat::AmazonOrdersReport => "Amazon orders report",
+            FileFormat::AmazonDigitalOrders => "Amazon digital orders",
             FileFormat::AmazonDigitalMonetary => "Amazon digital order amounts",
             FileFormat::AmazonReturns => "Amazon returns",
             FileFormat::ApplePurchases => "Apple purchases",
