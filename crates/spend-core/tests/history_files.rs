@@ -244,7 +244,7 @@ async fn the_older_amazon_items_report() {
     // Its orders and shipments report: what each shipment charged (tax
     // and shipping too) takes the place of the items' sums, in either
     // order, and the refund stays.
-    let tax_and_shipping = vec![
+    let tax_and_shipping = [
         ("111-0000000-0000004", 6354, vec![6354, -2118], 1),
         ("111-0000000-0000005", 7387, vec![7387], 1),
         ("111-0000000-0000006", 1124, vec![1124], 0),
