@@ -954,3 +954,73 @@ async fn amazon_digital_orders_monetary_sets_what_each_item_cost() {
         "{err}"
     );
 }
+
+/// Each format with one value broken (the fixture as read, one cell
+/// changed): refused whole, the error naming the file, line and column.
+#[tokio::test]
+async fn every_format_refuses_a_broken_value_whole() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "Retail.OrdersReturned.Payments.1.csv",
+            "\"19.99\"",
+            "\"19,99.9\"",
+            ":2: column \"AmountRefunded\"",
+        ),
+        (
+            "amazon-items-report.csv",
+            "$59.94,,",
+            "$59.x4,,",
+            ":2: column \"Item Total\"",
+        ),
+        (
+            "amazon-orders-report.csv",
+            "06/09/20,111",
+            "13/45/20,111",
+            ":4: column \"Order Date\"",
+        ),
+        (
+            "amazon-refunds-report.csv",
+            "$19.98",
+            "$19..98",
+            ":2: column \"Refund Amount\"",
+        ),
+        (
+            "Digital Items.csv",
+            "2026-10-03,1,4.99",
+            "2026-10-03,1,4.9.9",
+            ":3: column \"OurPrice\"",
+        ),
+        (
+            "monzo.csv",
+            "-26.50,GBP,-26.50",
+            "-2x.50,GBP,-26.50",
+            ":2: column \"Amount\"",
+        ),
+        (
+            "starling.csv",
+            "01/10/2026",
+            "2026-10-01",
+            ":2: column \"Date\"",
+        ),
+        ("barclays.csv", "999.00", "9x9.00", ":2: column \"Amount\""),
+        ("revolut.csv", "-39.90", "-39.9.0", ":2: column \"Amount\""),
+    ];
+    let dir = std::env::temp_dir().join(format!("spend-history-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, from, to, want) in cases {
+        let text = std::fs::read_to_string(fixture(file)).unwrap();
+        assert!(text.contains(from), "{file} holds {from:?}");
+        let path = dir.join(file);
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let u = user().await;
+        let err = import(&u, &path, &ImportOptions::default())
+            .await
+            .unwrap_err();
+        assert!(err.contains(&format!("{file}{want}")), "{file}: {err}");
+        assert!(
+            transactions(&u).await.is_empty() && orders(&u).await.is_empty(),
+            "{file}: nothing of it stored"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -234,8 +234,22 @@ pub(crate) fn amount(text: &str) -> Option<Decimal> {
     {
         return None;
     }
+    if !thousands_grouped(t) {
+        return None;
+    }
     let value = Decimal::from_str_exact(&t.replace(',', "")).ok()?;
     Some(if negative { -value } else { value })
+}
+
+/// Whether the commas in the whole part are thousands separators
+/// (`1,252.70`, `1,495`), not a decimal comma or a typo (`19,99.9`).
+fn thousands_grouped(t: &str) -> bool {
+    let whole = t.split('.').next().unwrap_or(t);
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    !t.split_once('.').is_some_and(|(_, f)| f.contains(','))
+        && (!whole.contains(',') || (1..=3).contains(&first.len()))
+        && groups.all(|g| g.len() == 3)
 }
 
 /// A day written `DD/MM/YYYY` (UK banks).
@@ -310,6 +324,9 @@ mod tests {
         assert_eq!(amount("£-5.00"), Some(d("-5.00")));
         assert_eq!(amount("'1,495'"), Some(d("1495")));
         assert_eq!(amount("lots"), None);
+        assert_eq!(amount("19,99.9"), None, "not thousands");
+        assert_eq!(amount("1.000,50"), None, "a decimal comma is not guessed");
+        assert_eq!(amount("12,345,678.00"), Some(d("12345678.00")));
         assert_eq!(amount(""), None);
     }
 
