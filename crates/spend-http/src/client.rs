@@ -111,17 +111,15 @@ impl HttpClient {
         request: reqwest::RequestBuilder,
     ) -> Result<T, Error> {
         let response = self.send(operation, request).await?;
-        let bytes = response.bytes().await.map_err(Error::Transport)?;
+        let bytes = response.bytes().await.map_err(Error::transport)?;
         decode_json(&bytes)
     }
 }
 
-/// Decodes `bytes` as JSON, keeping the start of the body in the error.
+/// Decodes `bytes` as JSON, keeping the start of the body (secrets
+/// redacted) in the error.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|source| Error::Decode {
-        source,
-        body: String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).into_owned(),
-    })
+    serde_json::from_slice(bytes).map_err(|source| Error::decode(source, bytes))
 }
 
 /// Builds an [`HttpClient`].

@@ -33,7 +33,8 @@ pub enum Error {
     /// No response within the configured timeout.
     #[error("request timed out after {0:?}")]
     Timeout(Duration),
-    /// Connecting, sending or reading failed below HTTP.
+    /// Connecting, sending or reading failed below HTTP. Made with
+    /// [`Error::transport`], its URL's secret query values are redacted.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
     /// The token source could not produce a token (a failed refresh, a missing grant).
@@ -45,7 +46,8 @@ pub enum Error {
         /// The JSON error.
         #[source]
         source: serde_json::Error,
-        /// The start of the body that failed to decode.
+        /// The start of the body that failed to decode, its secret fields
+        /// ([`redact::SECRET_FIELDS`](crate::redact::SECRET_FIELDS)) redacted.
         body: String,
     },
     /// The request was built wrongly (bad header value, invalid URL).
@@ -54,6 +56,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// A transport error, its URL's secret query values redacted (reqwest's
+    /// errors print their URL, and an API key may be in it).
+    pub fn transport(error: reqwest::Error) -> Error {
+        Error::Transport(crate::redact::transport_error(error))
+    }
+
+    /// A decode error keeping the start of `bytes` with its secret fields
+    /// redacted: a token endpoint's body is the tokens themselves.
+    pub fn decode(source: serde_json::Error, bytes: &[u8]) -> Error {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
+        Error::Decode {
+            source,
+            body: crate::redact::body(&start, crate::redact::SECRET_FIELDS),
+        }
+    }
+
     /// The provider's error answer, looking through [`Error::RetriesExhausted`].
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -103,7 +121,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// How long the provider asked us to wait (`Retry-After`).
     pub retry_after: Option<Duration>,
-    /// The response headers.
+    /// The response headers callers need (request id, retry and rate-limit
+    /// hints, content type); cookies and credentials are not kept.
     pub headers: HeaderMap,
 }
 
@@ -115,15 +134,20 @@ impl ApiError {
         let body = match response.bytes().await {
             Ok(bytes) => {
                 let cut = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
-                String::from_utf8_lossy(cut).into_owned()
+                // An error answer's `code` is the provider's error code,
+                // which callers need; the tokens are redacted.
+                crate::redact::body(&String::from_utf8_lossy(cut), ERROR_BODY_SECRETS)
             }
-            Err(e) => format!("<body unreadable: {e}>"),
+            Err(e) => format!(
+                "<body unreadable: {}>",
+                crate::redact::transport_error(e)
+            ),
         };
         ApiError {
             status,
             request_id: request_id(&headers),
             retry_after: crate::retry_after::parse(&headers, std::time::SystemTime::now()),
-            headers,
+            headers: crate::redact::error_headers(&headers),
             body,
         }
     }
@@ -148,6 +172,15 @@ impl std::fmt::Display for ApiError {
         Ok(())
     }
 }
+
+/// The secret fields redacted from error answers' bodies: all but `code`.
+const ERROR_BODY_SECRETS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "restrictedDataToken",
+    "client_secret",
+];
 
 /// Statuses that say "the same request may work later" (529 is the
 /// "overloaded" answer of some LLM APIs).

@@ -34,6 +34,7 @@ pub struct RetryPolicy {
     factor: f32,
     jitter: bool,
     retry_when: Option<RetryWhen>,
+    final_when: Option<RetryWhen>,
 }
 
 /// A provider's own "slow down" answers that a status alone does not tell.
@@ -49,6 +50,7 @@ impl std::fmt::Debug for RetryPolicy {
             .field("factor", &self.factor)
             .field("jitter", &self.jitter)
             .field("retry_when", &self.retry_when.as_ref().map(|_| "fn"))
+            .field("final_when", &self.final_when.as_ref().map(|_| "fn"))
             .finish()
     }
 }
@@ -64,6 +66,7 @@ impl Default for RetryPolicy {
             factor: 2.0,
             jitter: true,
             retry_when: None,
+            final_when: None,
         }
     }
 }
@@ -131,6 +134,27 @@ impl RetryPolicy {
         self
     }
 
+    /// Never retries answers whose body `decide` says are final although
+    /// their status is one that usually passes (a 429 or 503): TrueLayer's
+    /// unattended-access allowance answers 429 and is spent for the day, so
+    /// every retry would be refused too. The body is read to decide and
+    /// handed on intact.
+    ///
+    /// ```
+    /// use spend_http::RetryPolicy;
+    /// let policy = RetryPolicy::default().final_when(|status, body| {
+    ///     status.as_u16() == 429 && String::from_utf8_lossy(body).contains("unattended")
+    /// });
+    /// # let _ = policy;
+    /// ```
+    pub fn final_when(
+        mut self,
+        decide: impl Fn(reqwest::StatusCode, &[u8]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.final_when = Some(Arc::new(decide));
+        self
+    }
+
     /// The configured attempt limit.
     pub fn get_max_attempts(&self) -> u32 {
         self.max_attempts
@@ -176,8 +200,9 @@ impl<S> Layer<S> for RetryLayer {
 /// timeouts, connection failures) when the request is idempotent, waiting
 /// `Retry-After` when the provider gives one (on a 429 without it, the
 /// rate-limit reset headers), and otherwise an exponentially growing,
-/// fully jittered delay otherwise. When attempts or budget run out it returns
-/// [`Error::RetriesExhausted`] carrying the last status and body.
+/// fully jittered delay otherwise. When attempts or budget run out after at
+/// least one retry it returns [`Error::RetriesExhausted`] carrying the last
+/// status and body; when no retry was made, the first attempt's own answer.
 #[derive(Debug, Clone)]
 pub struct RetryService<S> {
     inner: S,
@@ -236,6 +261,13 @@ where
                 }) {
                     let (status, body) = buffer(response).await;
                     retryable = decide(status, &body);
+                } else if let Some(decide) = policy
+                    .final_when
+                    .as_ref()
+                    .filter(|_| retryable && replay.is_some())
+                {
+                    let (status, body) = buffer(response).await;
+                    retryable = !decide(status, &body);
                 }
                 (retryable, wait)
             }
@@ -253,6 +285,11 @@ where
             }
         });
         let elapsed = started.elapsed();
+        if attempt == 1 && (policy.max_attempts == 1 || elapsed + delay > policy.budget) {
+            // Nothing was retried: the error is the first attempt's own
+            // (a `Timeout` stays a `Timeout`), not "retries exhausted".
+            return outcome;
+        }
         if attempt >= policy.max_attempts || elapsed + delay > policy.budget {
             let last = match outcome {
                 Ok(response) => Error::Api(Box::new(ApiError::from_response(response).await)),

@@ -40,7 +40,7 @@ impl tower::Service<Request> for Transport {
                     .await
                     .map_err(|e| match timeout {
                         Some(limit) if e.is_timeout() => Error::Timeout(limit),
-                        _ => Error::Transport(e),
+                        _ => Error::transport(e),
                     })?;
             if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
                 stats.add_throttled();

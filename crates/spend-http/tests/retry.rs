@@ -310,3 +310,66 @@ async fn a_provider_rule_retries_403_rate_limits_and_keeps_other_bodies() {
     );
     assert_eq!(times.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn with_no_retries_a_timeout_stays_a_timeout_and_an_answer_an_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(500)))
+        .mount(&server)
+        .await;
+    let client = HttpClient::builder()
+        .retry(RetryPolicy::none())
+        .timeout(Some(Duration::from_millis(50)))
+        .build()
+        .unwrap();
+    let err = client
+        .send(Operation::new("op"), client.get(server.uri()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("down"))
+        .mount(&server)
+        .await;
+    let client = HttpClient::builder()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .send(Operation::new("op"), client.get(server.uri()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.status().unwrap(), 503);
+}
+
+#[tokio::test]
+async fn an_answer_the_policy_calls_final_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(
+            serde_json::json!({"error": "provider_too_many_requests", "error_description": "unattended calls exceeded"}),
+        ))
+        .mount(&server)
+        .await;
+    let client = HttpClient::builder()
+        .retry(
+            RetryPolicy::default()
+                .delays(Duration::from_millis(1), Duration::from_millis(2))
+                .final_when(|status, body| {
+                    status == 429 && String::from_utf8_lossy(body).contains("unattended")
+                }),
+        )
+        .build()
+        .unwrap();
+    let err = client
+        .send(Operation::new("op"), client.get(server.uri()))
+        .await
+        .unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    let api = err.api().unwrap();
+    assert!(api.body.contains("unattended calls exceeded"), "{err:?}");
+}

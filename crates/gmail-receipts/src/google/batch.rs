@@ -63,7 +63,7 @@ impl Gmail {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| GmailError::Http(spend_http::Error::Transport(e)))?;
+            .map_err(|e| GmailError::Http(spend_http::Error::transport(e)))?;
         let mut out = HashMap::new();
         for part in multipart::parse(&bytes, &boundary) {
             let Some(n) = part

@@ -169,7 +169,7 @@ impl Gmail {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| GmailError::Http(spend_http::Error::Transport(e)))?;
+            .map_err(|e| GmailError::Http(spend_http::Error::transport(e)))?;
         serde_json::from_slice(&bytes).map_err(|e| GmailError::decode(method, e))
     }
 

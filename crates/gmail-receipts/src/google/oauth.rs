@@ -336,7 +336,7 @@ impl GoogleOAuth {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| OAuthError::Http(spend_http::Error::Transport(e)))?;
+            .map_err(|e| OAuthError::Http(spend_http::Error::transport(e)))?;
         if !status.is_success() {
             return Err(provider_error(status.as_u16(), &bytes));
         }
