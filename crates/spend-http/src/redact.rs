@@ -199,10 +199,10 @@ pub fn error_headers(headers: &HeaderMap) -> HeaderMap {
 /// A transport error with its URL's secret query values (an API key sent
 /// as `?key=`) replaced, since reqwest's errors print their URL.
 pub fn transport_error(mut error: reqwest::Error) -> reqwest::Error {
-    if let Some(url) = error.url_mut() {
-        if let Ok(shown) = Url::parse(&self::url(url)) {
-            *url = shown;
-        }
+    if let Some(url) = error.url_mut()
+        && let Ok(shown) = Url::parse(&self::url(url))
+    {
+        *url = shown;
     }
     error
 }
