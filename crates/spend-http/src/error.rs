@@ -138,10 +138,7 @@ impl ApiError {
                 // which callers need; the tokens are redacted.
                 crate::redact::body(&String::from_utf8_lossy(cut), ERROR_BODY_SECRETS)
             }
-            Err(e) => format!(
-                "<body unreadable: {}>",
-                crate::redact::transport_error(e)
-            ),
+            Err(e) => format!("<body unreadable: {}>", crate::redact::transport_error(e)),
         };
         ApiError {
             status,

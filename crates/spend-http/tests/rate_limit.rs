@@ -97,6 +97,7 @@ async fn a_second_process_does_not_start_with_a_full_bucket() {
     for _ in 0..5 {
         assert!(second.acquire(&op).await < Duration::from_millis(50));
     }
+    drop(second);
     let saved = store.path().to_owned();
     let states: Vec<spend_http::BucketState> =
         serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
@@ -142,4 +143,75 @@ async fn operations_sharing_a_bucket_pay_their_cost() {
     let batch = Operation::new("batch").bucket("quota").cost(25).key("me");
     limiter.acquire(&batch).await;
     assert_eq!(start.elapsed(), Duration::from_millis(3100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_sellers_rate_header_retunes_only_that_seller() {
+    let limiter = RateLimiter::new().with_plan("getOrders", RatePlan::new(0.0167, 20));
+    let one = Operation::new("getOrders").key("seller-1");
+    let two = Operation::new("getOrders").key("seller-2");
+    for _ in 0..20 {
+        limiter.acquire(&one).await;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert("x-amzn-RateLimit-Limit", HeaderValue::from_static("0.5"));
+    limiter.observe(&one, StatusCode::OK, &headers);
+    assert_eq!(limiter.plan_for(&one), Some(RatePlan::new(0.5, 20)));
+    assert_eq!(
+        limiter.plan_for(&two),
+        Some(RatePlan::new(0.0167, 20)),
+        "another seller keeps the plan"
+    );
+    assert_eq!(limiter.plan("getOrders"), Some(RatePlan::new(0.0167, 20)));
+    // Seller 1's bucket stayed empty across the re-tune: a token every 2 s.
+    assert_eq!(limiter.acquire(&one).await, Duration::from_secs(2));
+    for _ in 0..20 {
+        limiter.acquire(&two).await;
+    }
+    assert!(
+        limiter.acquire(&two).await > Duration::from_secs(50),
+        "seller 2 still refills once a minute"
+    );
+}
+
+#[tokio::test]
+async fn processes_sharing_a_state_file_keep_each_others_spending() {
+    let dir = std::env::temp_dir().join(format!("spend-http-rl-merge-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    let path = dir.join("buckets.json");
+    let plan = RatePlan::every(Duration::from_secs(60), 20);
+    // Two processes: each its own store over the one file, each limiter
+    // loaded before the other spent anything.
+    let first = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(Arc::new(FileRateStateStore::new(&path)))
+        .unwrap();
+    let second = RateLimiter::new()
+        .with_plan("getOrders", plan)
+        .with_store(Arc::new(FileRateStateStore::new(&path)))
+        .unwrap();
+    let one = Operation::new("getOrders").key("seller-1");
+    let two = Operation::new("getOrders").key("seller-2");
+    for _ in 0..10 {
+        first.acquire(&one).await;
+        second.acquire(&two).await;
+    }
+    first.acquire(&two).await;
+    first.flush();
+    second.flush();
+    let states: Vec<spend_http::BucketState> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let keys: Vec<&str> = states.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["seller-1", "seller-2"],
+        "neither overwrote the other"
+    );
+    let two_until_full = states[1].until_full(std::time::SystemTime::now());
+    assert!(
+        two_until_full > Duration::from_secs(9 * 60),
+        "seller 2's ten from the second process, not the first's one: {two_until_full:?}"
+    );
+    drop((first, second));
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -160,7 +160,10 @@ async fn errors_and_their_logs_contain_no_secret() {
     let err = client
         .send(
             Operation::new("Slow"),
-            client.get(format!("{}/slow?access_token=ACCESS-SECRET-7", server.uri())),
+            client.get(format!(
+                "{}/slow?access_token=ACCESS-SECRET-7",
+                server.uri()
+            )),
         )
         .await
         .unwrap_err();
@@ -175,7 +178,11 @@ async fn errors_and_their_logs_contain_no_secret() {
         .await
         .unwrap_err();
     let api = err.api().unwrap();
-    assert!(api.body.contains("InvalidGrant"), "error codes stay: {}", api.body);
+    assert!(
+        api.body.contains("InvalidGrant"),
+        "error codes stay: {}",
+        api.body
+    );
     assert_eq!(api.request_id.as_deref(), Some("req-1"));
     assert!(api.headers.get("set-cookie").is_none(), "{:?}", api.headers);
     printed.push(format!("{err} {err:?}"));
@@ -210,7 +217,10 @@ async fn errors_and_their_logs_contain_no_secret() {
         "ID-SECRET-6",
         "ACCESS-SECRET-7",
     ] {
-        assert!(!log.contains(secret), "{secret} leaked into the trace:\n{log}");
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the trace:\n{log}"
+        );
         assert!(
             !printed.contains(secret),
             "{secret} leaked into an error:\n{printed}"

@@ -24,6 +24,13 @@ type Gcra = governor::RateLimiter<
     NoOpMiddleware<TokioInstant>,
 >;
 
+/// Between an operation's name and a key in the name of a key's own bucket.
+const KEYED: char = '\u{1f}';
+
+fn keyed(operation: &str, key: &str) -> String {
+    format!("{operation}{KEYED}{key}")
+}
+
 /// Amazon's header carrying the operation's current rate in requests per second.
 const AMZN_RATE_LIMIT: &str = "x-amzn-ratelimit-limit";
 
@@ -145,8 +152,9 @@ impl RateLimiter {
         self
     }
 
-    /// Loads saved bucket state from `store` and saves to it after every
-    /// request, so a second process does not start with full buckets.
+    /// Loads saved bucket state from `store` and hands it the newest state
+    /// after every request (the store writes off the request path), so a
+    /// second process does not start with full buckets.
     pub fn with_store(mut self, store: Arc<dyn RateStateStore>) -> Result<Self, BoxError> {
         let saved = store.load()?;
         self.store = Some(store);
@@ -186,6 +194,36 @@ impl RateLimiter {
         buckets.get(operation).cloned()
     }
 
+    /// The bucket `operation` takes from: its key's own, when a response
+    /// re-tuned the plan for that key, else the operation's.
+    fn bucket_for(&self, operation: &Operation) -> Option<Arc<Bucket>> {
+        let key = operation.rate_key();
+        let buckets = self.buckets.read().unwrap_or_else(|e| e.into_inner());
+        (!key.is_empty())
+            .then(|| buckets.get(&keyed(operation.bucket_name(), key)))
+            .flatten()
+            .or_else(|| buckets.get(operation.bucket_name()))
+            .cloned()
+    }
+
+    /// The plan in force for `operation`'s key (a re-tuned key's own plan,
+    /// else the operation's).
+    pub fn plan_for(&self, operation: &Operation) -> Option<RatePlan> {
+        self.bucket_for(operation).map(|b| b.plan)
+    }
+
+    /// Gives one key of an operation its own plan (Amazon's rate header
+    /// speaks for one seller's application, not every seller's), carrying
+    /// over the tokens that key has spent.
+    fn set_key_plan(&self, operation: &Operation, plan: RatePlan) {
+        let key = operation.rate_key();
+        let spent = self.bucket_for(operation).map_or(0, |b| b.spent(key));
+        let fresh = Arc::new(Bucket::new(plan));
+        fresh.take_up_to(key, spent);
+        let mut buckets = self.buckets.write().unwrap_or_else(|e| e.into_inner());
+        buckets.insert(keyed(operation.bucket_name(), key), fresh);
+    }
+
     /// Waits until `operation` may be sent for its key, takes its
     /// [`units`](Operation::units) from its [bucket](Operation::bucket_name)
     /// (in burst-sized steps when it costs more than a burst), and returns how
@@ -196,7 +234,7 @@ impl RateLimiter {
         let mut remaining = operation.units().max(1);
         while remaining > 0 {
             // Looked up on every turn: a re-tune may have replaced the bucket.
-            let Some(bucket) = self.bucket(operation.bucket_name()) else {
+            let Some(bucket) = self.bucket_for(operation) else {
                 return Duration::ZERO;
             };
             let step = remaining.min(bucket.plan.burst.max(1));
@@ -219,14 +257,15 @@ impl RateLimiter {
     /// Empties `operation`'s bucket for `key`: the provider said we are over
     /// its limit (another client may share the bucket), so assume no tokens left.
     pub fn drain(&self, operation: &Operation) {
-        if let Some(bucket) = self.bucket(operation.bucket_name()) {
+        if let Some(bucket) = self.bucket_for(operation) {
             bucket.take_up_to(operation.rate_key(), bucket.plan.burst);
             self.save();
         }
     }
 
     /// Learns from a response: a 429 drains the bucket, and a rate header
-    /// (`x-amzn-RateLimit-Limit`) re-tunes the operation's plan.
+    /// (`x-amzn-RateLimit-Limit`) re-tunes the plan of the operation's key
+    /// (one seller's), or the operation's when it has no key.
     pub fn observe(&self, operation: &Operation, status: StatusCode, headers: &HeaderMap) {
         if let Some(rate) = headers
             .get(AMZN_RATE_LIMIT)
@@ -234,7 +273,7 @@ impl RateLimiter {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|r| r.is_finite() && *r > 0.0)
         {
-            let current = self.plan(operation.bucket_name());
+            let current = self.plan_for(operation);
             let changed = current.is_none_or(|p| ((p.rate - rate) / p.rate).abs() > 0.001);
             if changed {
                 let burst = current.map_or(1, |p| p.burst);
@@ -244,7 +283,12 @@ impl RateLimiter {
                     burst,
                     "rate plan re-tuned from response header"
                 );
-                self.set_plan(operation.bucket_name(), RatePlan::new(rate, burst));
+                let plan = RatePlan::new(rate, burst);
+                if operation.rate_key().is_empty() {
+                    self.set_plan(operation.bucket_name(), plan);
+                } else {
+                    self.set_key_plan(operation, plan);
+                }
             }
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
@@ -258,7 +302,10 @@ impl RateLimiter {
         let wall = SystemTime::now();
         let buckets = self.buckets.read().unwrap_or_else(|e| e.into_inner());
         let mut states = Vec::new();
-        for (operation, bucket) in buckets.iter() {
+        for (name, bucket) in buckets.iter() {
+            // A key's own bucket is saved as its operation's: the next
+            // process learns the key's plan again from the next answer.
+            let operation = name.split_once(KEYED).map_or(name.as_str(), |(op, _)| op);
             let full_at = bucket.full_at.lock().unwrap_or_else(|e| e.into_inner());
             for (key, at) in full_at.iter().filter(|(_, at)| **at > now) {
                 let full_at_wall = wall + at.saturating_duration_since(now);
@@ -267,7 +314,7 @@ impl RateLimiter {
                     .unwrap_or_default()
                     .as_millis();
                 states.push(BucketState {
-                    operation: operation.clone(),
+                    operation: operation.to_owned(),
                     key: key.clone(),
                     full_at_unix_ms: u64::try_from(ms).unwrap_or(u64::MAX),
                 });
@@ -302,11 +349,27 @@ impl RateLimiter {
             .extend(later);
     }
 
+    /// Writes the state now (the store otherwise writes in the background).
+    pub fn flush(&self) {
+        if let Some(store) = &self.store {
+            self.save();
+            if let Err(e) = store.flush() {
+                tracing::warn!(error = %e, "could not persist rate-limit state");
+            }
+        }
+    }
+
     fn save(&self) {
         if let Some(store) = &self.store
             && let Err(e) = store.save(&self.snapshot())
         {
             tracing::warn!(error = %e, "could not persist rate-limit state");
         }
+    }
+}
+
+impl Drop for RateLimiter {
+    fn drop(&mut self) {
+        self.flush();
     }
 }

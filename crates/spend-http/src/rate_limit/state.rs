@@ -1,6 +1,8 @@
 //! Persisted bucket state, so a second process does not start with a full bucket.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, Once, Weak};
 use std::time::{Duration, SystemTime};
 
 use crate::BoxError;
@@ -28,11 +30,22 @@ impl BucketState {
 pub trait RateStateStore: Send + Sync + 'static {
     /// Every bucket saved so far.
     fn load(&self) -> Result<Vec<BucketState>, BoxError>;
-    /// Replaces what is saved with `states`.
+    /// Saves `states`, the limiter's newest view. Called after every
+    /// request, so it must not block on I/O: hand the write to a background
+    /// task and keep only the newest snapshot.
     fn save(&self, states: &[BucketState]) -> Result<(), BoxError>;
+    /// Writes what `save` was given and not written yet (when a limiter is
+    /// dropped, so the next process starts from it).
+    fn flush(&self) -> Result<(), BoxError> {
+        Ok(())
+    }
 }
 
-/// Keeps bucket state in a JSON file, written atomically (temp file + rename).
+/// Keeps bucket state in a JSON file that several processes share: writes
+/// happen on a background thread (the newest snapshot only), and each
+/// write merges with what the file holds under an exclusive file lock,
+/// keeping each bucket's later "full again" time, so processes never
+/// overwrite each other's spending.
 ///
 /// ```
 /// use spend_http::{FileRateStateStore, RateStateStore};
@@ -42,39 +55,156 @@ pub trait RateStateStore: Send + Sync + 'static {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FileRateStateStore {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
     path: PathBuf,
+    pending: Mutex<Option<Vec<BucketState>>>,
+    wake: Condvar,
+    writer: Once,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let pending = self
+            .pending
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(states) = pending
+            && let Err(e) = write_merged(&self.path, states)
+        {
+            tracing::warn!(error = %e, "could not persist rate-limit state");
+        }
+    }
 }
 
 impl FileRateStateStore {
     /// A store at `path` (created on first save, with its parent folders).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileRateStateStore { path: path.into() }
+        FileRateStateStore {
+            shared: Arc::new(Shared {
+                path: path.into(),
+                pending: Mutex::new(None),
+                wake: Condvar::new(),
+                writer: Once::new(),
+            }),
+        }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shared.path
+    }
+
+    /// Starts the writer thread once. It holds the store weakly and ends
+    /// when the store is gone (whose drop writes what is left).
+    fn start_writer(&self) {
+        self.shared.writer.call_once(|| {
+            let weak: Weak<Shared> = Arc::downgrade(&self.shared);
+            let spawned = std::thread::Builder::new()
+                .name("rate-state-writer".into())
+                .spawn(move || {
+                    while let Some(shared) = weak.upgrade() {
+                        let taken = {
+                            let pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+                            let (mut pending, _) = shared
+                                .wake
+                                .wait_timeout_while(pending, Duration::from_millis(250), |p| {
+                                    p.is_none()
+                                })
+                                .unwrap_or_else(|e| e.into_inner());
+                            pending.take()
+                        };
+                        let path = shared.path.clone();
+                        drop(shared);
+                        if let Some(states) = taken
+                            && let Err(e) = write_merged(&path, states)
+                        {
+                            tracing::warn!(error = %e, "could not persist rate-limit state");
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "no rate-state writer thread; state is written on flush");
+            }
+        });
     }
 }
 
 impl RateStateStore for FileRateStateStore {
     fn load(&self) -> Result<Vec<BucketState>, BoxError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => Ok(serde_json::from_slice(&bytes)?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
+        // What this process saved and has not written yet counts too.
+        self.flush()?;
+        read(&self.shared.path)
     }
 
     fn save(&self, states: &[BucketState]) -> Result<(), BoxError> {
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let tmp = self
-            .path
-            .with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(states)?)?;
-        std::fs::rename(&tmp, &self.path)?;
+        self.start_writer();
+        *self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(states.to_vec());
+        self.shared.wake.notify_one();
         Ok(())
     }
+
+    fn flush(&self) -> Result<(), BoxError> {
+        let taken = self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match taken {
+            Some(states) => write_merged(&self.shared.path, states),
+            None => Ok(()),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<BucketState>, BoxError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(serde_json::from_slice(&bytes)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Merges `states` into the file under an exclusive lock: per bucket the
+/// later "full again" time wins, buckets already full are dropped, and the
+/// file is replaced atomically (temp file + rename).
+fn write_merged(path: &Path, states: Vec<BucketState>) -> Result<(), BoxError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let lock = std::fs::File::create(path.with_extension("lock"))?;
+    lock.lock()?;
+    let now_ms = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    let mut merged: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for state in read(path).unwrap_or_default().into_iter().chain(states) {
+        let at = merged
+            .entry((state.operation, state.key))
+            .or_insert(state.full_at_unix_ms);
+        *at = (*at).max(state.full_at_unix_ms);
+    }
+    let kept: Vec<BucketState> = merged
+        .into_iter()
+        .filter(|(_, at)| *at > now_ms)
+        .map(|((operation, key), full_at_unix_ms)| BucketState {
+            operation,
+            key,
+            full_at_unix_ms,
+        })
+        .collect();
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&kept)?)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
