@@ -2,10 +2,20 @@
 # Starts a real IMAP server (Dovecot, from Debian's packages) for the IMAP
 # tests: implicit TLS on a free loopback port, a throwaway CA, any user name
 # with the password below, each user's mail in DIR/home/USER/Maildir.
-# Usage: .ci/imap-server.sh DIR   (prints KEY=VALUE lines to export)
+# Usage: .ci/imap-server.sh [DIR]   (prints KEY=VALUE lines to export)
+# Dovecot reads the Maildirs as `nobody`, so every folder above DIR must be
+# traversable by others: without DIR the server gets a folder of its own
+# under /tmp, which is, wherever the clone is (a home folder with mode 0700,
+# a `mktemp -d` folder). IMAP_TEST_DIR names it, for removal.
 set -euo pipefail
-dir=$1
-rm -rf "$dir" && mkdir -p "$dir/home" "$dir/run"
+dir=${1:-}
+if [ -z "$dir" ]; then
+  dir=$(mktemp -d /tmp/spend-imap.XXXXXX)
+else
+  rm -rf "$dir"
+fi
+mkdir -p "$dir/home" "$dir/run"
+chmod 0755 "$dir"
 chmod 0777 "$dir/home"
 cd "$dir"
 
@@ -63,6 +73,7 @@ for _ in $(seq 1 50); do
     echo "IMAP_TEST_PASSWORD=$password"
     echo "IMAP_TEST_CA=$dir/ca.pem"
     echo "IMAP_TEST_HOME=$dir/home"
+    echo "IMAP_TEST_DIR=$dir"
     echo "IMAP_TEST_PID=$(cat "$dir/run/master.pid")"
     exit 0
   fi

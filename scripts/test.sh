@@ -33,8 +33,10 @@ if [ ! -x "$prism" ]; then
 fi
 prism_pids=()  # every background server, killed on exit
 pg_stop=()    # the PostgreSQL server's stop command, once started
+imap_dir=""   # the IMAP server's folder, removed on exit
 cleanup() {
   for pid in "${prism_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ -n "$imap_dir" ]; then rm -rf "$imap_dir"; fi
   if [ ${#pg_stop[@]} -gt 0 ]; then "${pg_stop[@]}" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -104,10 +106,17 @@ if [ ! -x /usr/sbin/dovecot ]; then
     || { cat "$tmp/apt.log" >&2; need "could not install dovecot-imapd from Debian's packages"; }
 fi
 if [ -x /usr/sbin/dovecot ]; then
-  if imap_env=$(bash "$root/.ci/imap-server.sh" "$tmp/imap"); then
+  # The server's own folder under /tmp: Dovecot reads the mail as `nobody`,
+  # who may not traverse the folders above the clone.
+  if imap_env=$(bash "$root/.ci/imap-server.sh"); then
     while IFS='=' read -r key value; do export "$key=$value"; done <<<"$imap_env"
     prism_pids+=("$IMAP_TEST_PID")
-    echo "IMAP server listening on $IMAP_TEST_HOST:$IMAP_TEST_PORT (TLS)"
+    imap_dir=$IMAP_TEST_DIR
+    echo "IMAP server listening on $IMAP_TEST_HOST:$IMAP_TEST_PORT (TLS), mail under $imap_dir"
+    if command -v runuser >/dev/null && [ "$(id -u)" = 0 ] \
+      && ! runuser -u nobody -- test -x "$IMAP_TEST_HOME"; then
+      need "the IMAP server's mail folder $IMAP_TEST_HOME cannot be reached by nobody"
+    fi
   else
     need "the IMAP server did not start"
   fi
