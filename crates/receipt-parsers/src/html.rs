@@ -114,10 +114,13 @@ fn push_text(out: &mut String, raw: &str) {
         if rest.is_empty() {
             break;
         }
-        let decoded = rest[1..]
-            .find(';')
-            .filter(|e| *e <= 10)
-            .and_then(|end| Some((entity(&rest[1..1 + end])?, end)));
+        // An entity's `;` is within a few bytes: looking further makes a
+        // page of bare `&`s quadratic.
+        let decoded = rest.as_bytes()[1..]
+            .iter()
+            .take(11)
+            .position(|b| *b == b';')
+            .and_then(|end| Some((entity(rest.get(1..1 + end)?)?, end)));
         match decoded {
             Some((c, end)) => {
                 if c != '\u{200b}' {

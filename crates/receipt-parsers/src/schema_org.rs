@@ -87,9 +87,13 @@ fn offers(node: &Value, currency: Option<Currency>) -> Vec<LineItem> {
                 description,
                 quantity,
                 unit_price: unit,
-                total: unit.map(|u| Money {
-                    amount: u.amount * Decimal::from(quantity),
-                    currency: u.currency,
+                // A price times a quantity past what a decimal holds is no
+                // real line: no total rather than a panic.
+                total: unit.and_then(|u| {
+                    Some(Money {
+                        amount: u.amount.checked_mul(Decimal::from(quantity))?,
+                        currency: u.currency,
+                    })
                 }),
                 sku,
                 source: crate::model::Method::SchemaOrg,
@@ -186,12 +190,28 @@ pub fn extract(html: &str) -> Found {
     found
 }
 
+/// The microdata properties whose text is read.
+const MICRODATA_PROPS: &[&str] = &[
+    "orderNumber",
+    "name",
+    "orderDate",
+    "priceCurrency",
+    "price",
+    "totalPaymentDue",
+];
+
+/// The most of a property's text kept (a total or an order number is short).
+const MAX_PROP_TEXT: usize = 256;
+
 /// Microdata: `itemprop` values anywhere under an `itemtype` of schema.org/Order.
 fn microdata(html: &str, found: &mut Found) {
     let Ok(dom) = tl::parse(html, tl::ParserOptions::default()) else {
         return;
     };
     let parser = dom.parser();
+    // Only the first of each property read below is needed, and a tag's
+    // inner text is everything under it: computed for every property, a
+    // page of thousands of unclosed nested properties costs minutes.
     let mut props: Vec<(String, String)> = Vec::new();
     for node in dom.nodes() {
         let Some(tag) = node.as_tag() else { continue };
@@ -199,12 +219,21 @@ fn microdata(html: &str, found: &mut Found) {
         let Some(Some(prop)) = attrs.get("itemprop") else {
             continue;
         };
-        let value = attrs
-            .get("content")
-            .flatten()
-            .map(|v| v.as_utf8_str().into_owned())
-            .unwrap_or_else(|| tag.inner_text(parser).trim().to_owned());
-        props.push((prop.as_utf8_str().into_owned(), value));
+        let prop = prop.as_utf8_str();
+        if props.iter().any(|(p, _)| *p == prop) {
+            continue;
+        }
+        let wanted = MICRODATA_PROPS.contains(&prop.as_ref());
+        let value = match attrs.get("content").flatten() {
+            Some(v) => v.as_utf8_str().into_owned(),
+            None if wanted => {
+                let mut text = tag.inner_text(parser).trim().to_owned();
+                text.truncate(text.floor_char_boundary(MAX_PROP_TEXT));
+                text
+            }
+            None => String::new(),
+        };
+        props.push((prop.into_owned(), value));
     }
     let get = |name: &str| {
         props
