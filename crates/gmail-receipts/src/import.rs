@@ -93,6 +93,12 @@ impl Importer {
         }
     }
 
+    /// Whose `Authentication-Results` verify senders from now on (the
+    /// mailbox's receiving server: `mx.google.com` for Gmail).
+    pub fn set_trust(&mut self, trust: receipt_parsers::auth::Trust) {
+        self.pipeline.set_trust(trust);
+    }
+
     /// Sets the caps on reading each PDF attachment.
     pub fn pdf_limits(mut self, limits: PdfLimits) -> Self {
         self.pdf_limits = limits;

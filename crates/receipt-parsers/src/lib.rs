@@ -37,7 +37,7 @@ pub mod vendors;
 
 pub use message::Email;
 pub use model::{Currency, Field, Kind, LineItem, Method, Money, Parsed, Receipt};
-pub use pipeline::{ParseError, Pipeline};
+pub use pipeline::{ParseError, Pipeline, UNVERIFIED_VENDOR_CONFIDENCE};
 
 /// Parses raw message bytes with every built-in vendor.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {

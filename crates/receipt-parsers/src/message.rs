@@ -26,7 +26,9 @@ pub struct Email {
     pub text: String,
     /// The HTML body, when there is one.
     pub html: Option<String>,
-    /// `Authentication-Results` and `ARC-Authentication-Results` values; `None` when absent.
+    /// `Authentication-Results` values, topmost first (the receiving
+    /// server's own verdict is the topmost); `None` when absent. ARC's
+    /// results are not among them: relays wrote those.
     pub auth_results: Option<Vec<String>>,
     /// `DKIM-Signature` domains (`d=`), when signed.
     pub dkim_domains: Vec<String>,
@@ -57,7 +59,7 @@ impl Email {
         let mut dkim_domains = Vec::new();
         for (name, value) in message.headers_raw() {
             let lower = name.to_ascii_lowercase();
-            if lower == "authentication-results" || lower == "arc-authentication-results" {
+            if lower == "authentication-results" {
                 auth.push(value.trim().to_owned());
             } else if lower == "dkim-signature"
                 && let Some(d) = value

@@ -2,6 +2,7 @@
 //! parser -> schema.org -> generic patterns. Later stages fill what earlier
 //! ones left empty; every field keeps its stage and confidence.
 
+use crate::auth::Trust;
 use crate::message::Email;
 use crate::model::{Currency, Field, Kind, Method, Parsed, Receipt};
 use crate::vendors::{Registry, Vendor};
@@ -32,7 +33,12 @@ impl std::error::Error for ParseError {}
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
     registry: Registry,
+    trust: Trust,
 }
+
+/// The most confidence a vendor parser's fields get when the sender was
+/// not verified (no trusted `Authentication-Results`).
+pub const UNVERIFIED_VENDOR_CONFIDENCE: f32 = 0.6;
 
 fn field<T>(value: T, source: Method, confidence: f32) -> Field<T> {
     Field {
@@ -61,7 +67,31 @@ fn domain_currency(domain: Option<&str>) -> Option<Currency> {
 impl Pipeline {
     /// A pipeline over `registry`.
     pub fn new(registry: Registry) -> Self {
-        Pipeline { registry }
+        Pipeline {
+            registry,
+            trust: Trust::default(),
+        }
+    }
+
+    /// Whose `Authentication-Results` verify a sender (default: the
+    /// topmost header's server; for mail read from Gmail,
+    /// `Trust::authserv_ids(["mx.google.com"])`).
+    ///
+    /// ```
+    /// use receipt_parsers::{Pipeline, auth::Trust};
+    /// let raw = b"Authentication-Results: mx.attacker.example; dmarc=pass header.from=amazon.co.uk\r\nFrom: Amazon <auto-confirm@amazon.co.uk>\r\nSubject: Your order\r\n\r\nOrder Total: \xc2\xa39.99";
+    /// let gmail = Pipeline::default().trusting(Trust::authserv_ids(["mx.google.com"]));
+    /// assert_eq!(gmail.parse(raw).unwrap().sender_verified, None, "not Gmail's verdict: unknown");
+    /// assert_eq!(Pipeline::default().parse(raw).unwrap().sender_verified, Some(true));
+    /// ```
+    pub fn trusting(mut self, trust: Trust) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// Changes whose `Authentication-Results` verify a sender.
+    pub fn set_trust(&mut self, trust: Trust) {
+        self.trust = trust;
     }
 
     /// The registry in use.
@@ -86,7 +116,7 @@ impl Pipeline {
         let verified = if email.headerless {
             None
         } else {
-            auth::sender_verified(email)
+            auth::sender_verified_by(email, &self.trust)
         };
         let (kind, reason, kind_confidence) = prefilter::classify(email);
         let receipt = match kind {
@@ -139,7 +169,11 @@ impl Pipeline {
             .or_else(|| domain_currency(email.from_domain.as_deref()));
 
         if let Some(v) = vendor {
-            let confidence = if verified == Some(true) { 0.95 } else { 0.8 };
+            // A sender nobody vouched for is read, with less confidence.
+            let confidence = match verified {
+                Some(true) => 0.95,
+                _ => UNVERIFIED_VENDOR_CONFIDENCE,
+            };
             let payee = v
                 .payee
                 .and_then(|_| v.payee_in(&format!("{}\n{}", email.subject, text)));

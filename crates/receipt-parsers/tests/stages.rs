@@ -46,8 +46,8 @@ fn sender_authentication() {
     );
     assert_eq!(
         auth::sender_verified(&arc),
-        Some(true),
-        "ARC results count (forwarded mail)"
+        None,
+        "ARC results are a relay's words, not the receiving server's"
     );
     assert_eq!(
         auth::sender_verified(&email("From: x@shop.example", "hi")),
@@ -208,4 +208,61 @@ fn us_senders_write_month_first() {
         .receipt
         .unwrap();
     assert_eq!(receipt.date.unwrap().value.to_string(), "2024-04-03");
+}
+
+#[test]
+fn only_the_receiving_servers_own_verdict_counts() {
+    use receipt_parsers::auth::Trust;
+    // A spoof: the receiving server's verdict on top, and below it a
+    // `dmarc=pass` the sender wrote into the message itself.
+    let spoof = email(
+        "Authentication-Results: mx.google.com;\r\n       dkim=fail header.i=@amazon.co.uk;\r\n       dmarc=fail (p=QUARANTINE sp=NONE dis=QUARANTINE) header.from=amazon.co.uk\r\n\
+         Authentication-Results: mx.google.com; dmarc=pass header.from=amazon.co.uk\r\n\
+         From: Amazon.co.uk <auto-confirm@amazon.co.uk>",
+        "hi",
+    );
+    assert_eq!(auth::sender_verified(&spoof), Some(false));
+    // A real server's words: a comment holding `;`, a quoted value, folds.
+    let real = email(
+        "Authentication-Results: mx.google.com;\r\n       dkim=pass (2048-bit key; unprotected) header.i=@amazon.co.uk header.s=\"a;1\" header.b=Ab1;\r\n       spf=pass (google.com: domain of x@bounces.amazon.co.uk designates 1.2.3.4 as permitted sender) smtp.mailfrom=bounces.amazon.co.uk\r\n\
+         From: Amazon.co.uk <auto-confirm@amazon.co.uk>",
+        "hi",
+    );
+    assert_eq!(auth::sender_verified(&real), Some(true));
+    let gmail = Trust::authserv_ids(["mx.google.com"]);
+    assert_eq!(auth::sender_verified_by(&real, &gmail), Some(true));
+    let elsewhere = email(
+        "Authentication-Results: mx.attacker.example; dmarc=pass header.from=amazon.co.uk\r\n\
+         From: Amazon.co.uk <auto-confirm@amazon.co.uk>",
+        "hi",
+    );
+    assert_eq!(
+        auth::sender_verified_by(&elsewhere, &gmail),
+        None,
+        "a server Gmail is not: unknown"
+    );
+    let nothing_applied = email(
+        "Authentication-Results: mx.example.net; none\r\nFrom: x@shop.example",
+        "hi",
+    );
+    assert_eq!(auth::sender_verified(&nothing_applied), None);
+    // Several results per method: one aligned signature passing is enough.
+    let two = email(
+        "Authentication-Results: mx.example.net; dkim=pass header.d=esp.example; dkim=pass header.d=shop.example\r\nFrom: x@shop.example",
+        "hi",
+    );
+    assert_eq!(auth::sender_verified(&two), Some(true));
+}
+
+#[test]
+fn an_unverified_vendor_is_read_with_capped_confidence() {
+    let raw = b"From: Amazon.co.uk <auto-confirm@amazon.co.uk>\r\nSubject: Your Amazon.co.uk order #205-1234567-7654321\r\nContent-Type: text/plain\r\n\r\nOrder #205-1234567-7654321\r\nOrder Total: \xc2\xa324.97\r\n";
+    let parsed = Pipeline::default().parse(raw).unwrap();
+    assert_eq!(parsed.sender_verified, None);
+    let receipt = parsed.receipt.unwrap();
+    let merchant = receipt.merchant.unwrap();
+    assert!(
+        merchant.confidence <= receipt_parsers::UNVERIFIED_VENDOR_CONFIDENCE,
+        "{merchant:?}"
+    );
 }

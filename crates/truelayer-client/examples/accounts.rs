@@ -49,7 +49,11 @@ async fn main() -> anyhow::Result<()> {
     let since = OffsetDateTime::now_utc() - Duration::days(90);
 
     for account in data.accounts().list().await.context("listing accounts")? {
-        let id = account.account_id.clone().unwrap_or_default();
+        // The spec leaves `account_id` optional: without one there is nothing to ask for.
+        let Some(id) = account.account_id.clone() else {
+            println!("Account {} has no id: skipped", account.display_name);
+            continue;
+        };
         let balance = data.accounts().balance(&id).await?;
         let current = balance
             .first()
@@ -63,7 +67,10 @@ async fn main() -> anyhow::Result<()> {
         print_transactions(&transactions);
     }
     for card in data.cards().list().await.context("listing cards")? {
-        let id = card.account_id.clone().unwrap_or_default();
+        let Some(id) = card.account_id.clone() else {
+            println!("A card has no id: skipped");
+            continue;
+        };
         let balance = data.cards().balance(&id).await?;
         let owed = balance
             .first()

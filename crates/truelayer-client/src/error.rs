@@ -28,8 +28,11 @@ pub enum Error {
         description: Option<String>,
     },
     /// The 4-calls-a-day limit for unattended access was reached
-    /// (`provider_request_limit_exceeded`). Calls made while the user is
+    /// (429 `provider_request_limit_exceeded`). Calls made while the user is
     /// present ([`DataClient::user_present`](crate::DataClient::user_present)) are not limited.
+    ///
+    /// The answer is final for the day: the client does not retry it, since
+    /// every retry would be refused too and count against the allowance.
     #[error("unattended access limit reached for this user: {}", description.as_deref().unwrap_or(""))]
     UnattendedLimitReached {
         /// TrueLayer's explanation.
@@ -66,6 +69,14 @@ pub enum Error {
     /// No refresh token is stored: authorise the user first.
     #[error("no refresh token stored: authorise the user first")]
     NotAuthorised,
+    /// An account or card id given to a call cannot name one (it is empty,
+    /// `.` or `..`): the request would have gone to another path, such as
+    /// `/accounts//transactions`. Nothing was sent.
+    #[error("{id:?} is not an account id: nothing was sent")]
+    InvalidId {
+        /// The id as given.
+        id: String,
+    },
     /// The HTTP stack failed (transport, timeout, decode, an unparsed error answer).
     #[error(transparent)]
     Http(spend_http::Error),
@@ -110,7 +121,7 @@ impl From<spend_http::Error> for Error {
             "endpoint_not_supported" => Error::NotSupportedByProvider {
                 description: body.error_description,
             },
-            "provider_request_limit_exceeded" => Error::UnattendedLimitReached {
+            UNATTENDED_LIMIT => Error::UnattendedLimitReached {
                 description: body.error_description,
                 retry_after: api.retry_after,
             },
@@ -122,6 +133,17 @@ impl From<spend_http::Error> for Error {
             },
         }
     }
+}
+
+/// TrueLayer's error code for the unattended-access limit.
+const UNATTENDED_LIMIT: &str = "provider_request_limit_exceeded";
+
+/// Whether an answer is TrueLayer's unattended-access limit: a 429 like a
+/// provider's ordinary "slow down" (`provider_too_many_requests`, which is
+/// worth retrying), told apart only by the error code in its body.
+pub(crate) fn is_unattended_limit(status: StatusCode, body: &[u8]) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS
+        && serde_json::from_slice::<ErrorBody>(body).is_ok_and(|b| b.error == UNATTENDED_LIMIT)
 }
 
 /// A `Result` with this crate's [`Error`].

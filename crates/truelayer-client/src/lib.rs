@@ -9,13 +9,16 @@
 //!   [connection extension](DataClient::connections), every operation of the spec.
 //! - [`models`]: exact amounts, timestamps with offsets, enums that keep unknown values.
 //! - [`Error`]: typed; `invalid_grant` is [`Error::ReauthorisationNeeded`],
-//!   `endpoint_not_supported` is [`Error::NotSupportedByProvider`].
+//!   `endpoint_not_supported` is [`Error::NotSupportedByProvider`], the
+//!   unattended-access limit is [`Error::UnattendedLimitReached`] (final for
+//!   the day, never retried).
 //! - `testkit` (feature): an in-process TrueLayer sandbox for your tests.
 //!
 //! Requests go through [`spend_http`]: retries with backoff honouring
 //! `Retry-After`, single-flight token refresh with one replay on 401, redacted traces.
 //! Refresh tokens rotate; [`UserTokens`] saves each new one to your
-//! [`TokenStore`] before the access token it came with is used.
+//! [`TokenStore`] before the access token it came with is used, and so does
+//! [extending the connection](Connections::extend).
 //!
 //! ```no_run
 //! # async fn run() -> truelayer_client::Result<()> {

@@ -498,3 +498,158 @@ async fn expired_tokens_are_refreshed_transparently_on_401() {
         "one at start, one after expiry"
     );
 }
+
+fn extend_request(refresh_token: SecretString) -> ExtendConnectionRequest {
+    ExtendConnectionRequest {
+        user_has_reconfirmed_consent: true,
+        user: EndUser {
+            name: Some("A. N. Other".into()),
+            email: Some("user@example.org".into()),
+            ..Default::default()
+        },
+        refresh_token,
+        redirect_uri: "https://app.example/cb".into(),
+        state: None,
+        code_challenge: None,
+        response_mode: None,
+    }
+}
+
+#[tokio::test]
+async fn extending_a_connection_saves_the_rotated_refresh_token() {
+    let sandbox = Sandbox::start().await;
+    let (data, store) = connected(&sandbox).await;
+    let data = data.user_present(USER_IP);
+    data.me().await.unwrap();
+    let stored = store.current().unwrap();
+    let extended = data
+        .connections()
+        .extend(&sandbox.credentials(), &extend_request(stored.clone()))
+        .await
+        .unwrap();
+    let ExtendResponse::NoActionNeeded { refresh_token, .. } = extended else {
+        panic!("{extended:?}")
+    };
+    assert_ne!(refresh_token.expose_secret(), stored.expose_secret());
+    assert_eq!(
+        store.current().unwrap().expose_secret(),
+        refresh_token.expose_secret(),
+        "the rotated refresh token is in the store by the time extend returns"
+    );
+
+    // The extended refresh token is dead, as at TrueLayer.
+    let auth = AuthClient::new(sandbox.environment(), sandbox.credentials()).unwrap();
+    let err = auth.refresh(&stored).await.unwrap_err();
+    assert!(err.needs_reauthorisation(), "{err:?}");
+
+    // Another process (or this one after a restart) starts from what the store holds.
+    let restarted = DataClient::for_user(
+        sandbox.environment(),
+        auth,
+        Arc::new(MemoryTokenStore::new(store.current())),
+    )
+    .unwrap()
+    .user_present(USER_IP);
+    assert_eq!(
+        restarted.me().await.unwrap()[0].consent_status.as_deref(),
+        Some("Authorised")
+    );
+}
+
+#[tokio::test]
+async fn extending_a_connection_refreshes_no_access_token() {
+    let sandbox = Sandbox::start().await;
+    // A fresh client holds no access token: going through the auth layer would
+    // refresh first, rotating the very refresh token the request carries.
+    let (data, store) = connected(&sandbox).await;
+    let extended = data
+        .connections()
+        .extend(
+            &sandbox.credentials(),
+            &extend_request(store.current().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(extended, ExtendResponse::NoActionNeeded { .. }),
+        "{extended:?}"
+    );
+    assert_eq!(sandbox.grants("refresh_token"), 0);
+    assert_eq!(sandbox.requests_to("/data/v1/connections/extend"), 1);
+    // The data calls that follow refresh from the extended connection's token.
+    let data = data.user_present(USER_IP);
+    assert_eq!(data.accounts().list().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_unattended_limit_is_final_and_sent_once() {
+    let sandbox = Sandbox::start().await;
+    // The default retry policy, which retries a 429.
+    let (data, _) = connected(&sandbox).await;
+    for _ in 0..4 {
+        data.accounts().list().await.unwrap();
+    }
+    let err = data.accounts().list().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::UnattendedLimitReached { ref description, .. }
+                if description.as_deref()
+                    == Some("Maximum number of requests per user allowed by provider exceeded.")
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        sandbox.requests_to("/data/v1/accounts"),
+        5,
+        "the refused call went out once: a retry would spend tomorrow's allowance too"
+    );
+
+    // A provider's ordinary 429 is still retried.
+    sandbox.inject_error(
+        "/data/v1/cards",
+        429,
+        serde_json::json!({"error": "provider_too_many_requests", "error_description": "Provider rate limit exceeded."}),
+        1,
+    );
+    assert_eq!(data.cards().list().await.unwrap().len(), 1);
+    assert_eq!(sandbox.requests_to("/data/v1/cards"), 2);
+}
+
+#[tokio::test]
+async fn an_id_that_names_nothing_is_refused_before_sending() {
+    let sandbox = Sandbox::start().await;
+    let (data, _) = connected(&sandbox).await;
+    let data = data.user_present(USER_IP);
+    for id in ["", ".", ".."] {
+        let err = data.accounts().transactions(id).await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidId { id: ref got } if got == id),
+            "{id:?}: {err:?}"
+        );
+        let err = data.cards().balance(id).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidId { .. }), "{id:?}: {err:?}");
+        let err = data
+            .accounts()
+            .transactions(id)
+            .send_async(None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidId { .. }), "{id:?}: {err:?}");
+    }
+    // Nothing went out, not even the refresh a first call makes.
+    assert_eq!(sandbox.grants("refresh_token"), 0);
+    for path in [
+        "/data/v1/accounts//transactions",
+        "/data/v1/accounts/transactions",
+        "/data/v1/cards//balance",
+        "/data/v1/cards/balance",
+    ] {
+        assert_eq!(sandbox.requests_to(path), 0, "{path}");
+    }
+    let id = data.accounts().list().await.unwrap()[0]
+        .account_id
+        .clone()
+        .unwrap();
+    assert!(!data.accounts().transactions(&id).await.unwrap().is_empty());
+}

@@ -8,11 +8,13 @@ use spend_http::BoxError;
 
 /// Keeps one connection's refresh token.
 ///
-/// TrueLayer rotates refresh tokens: each refresh returns a new one and the old
-/// one stops working. [`UserTokens`](crate::UserTokens) calls
+/// TrueLayer rotates refresh tokens: each refresh (and each extension of the
+/// connection) returns a new one and the old one stops working.
+/// [`UserTokens`](crate::UserTokens) and
+/// [`Connections::extend`](crate::Connections::extend) call
 /// [`save`](TokenStore::save) with the new token *before* the new access token
 /// is used, so a crash can never lose the only valid refresh token. A failed
-/// save fails the refresh.
+/// save fails the refresh or the extension.
 pub trait TokenStore: Send + Sync + 'static {
     /// The current refresh token, `None` when the user has not authorised yet.
     fn load(&self) -> BoxFuture<'_, Result<Option<SecretString>, BoxError>>;

@@ -4,6 +4,12 @@ use super::{DataClient, DataRequest};
 use crate::models::{Card, CardBalance, Transaction};
 
 /// The card endpoints. Get it from [`DataClient::cards`].
+///
+/// An `account_id` that names nothing (empty, `.` or `..`) fails with
+/// [`Error::InvalidId`](crate::Error::InvalidId) when the request is sent,
+/// before anything goes out. [`Account::account_id`](crate::models::Account::account_id)
+/// and [`Card::account_id`](crate::models::Card::account_id)
+/// are optional: handle a missing one (skip the account) rather than pass `""`.
 #[derive(Debug, Clone, Copy)]
 pub struct Cards<'a> {
     pub(crate) client: &'a DataClient,

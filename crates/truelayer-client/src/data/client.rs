@@ -12,7 +12,7 @@ use url::Url;
 use super::{Accounts, Batch, Cards, Connections, DataRequest};
 use crate::auth::{AuthClient, TokenStore, UserTokens};
 use crate::models::{Info, Me};
-use crate::{Environment, Result};
+use crate::{Environment, Error, Result};
 
 /// The header TrueLayer reads the end user's IP from.
 const PSU_IP: &str = "X-PSU-IP";
@@ -31,7 +31,11 @@ const CORRELATION_ID: &str = "X-Client-Correlation-Id";
 /// let data = DataClient::for_user(Environment::Sandbox, auth, store)?;
 ///
 /// for account in data.accounts().list().await? {
-///     let id = account.account_id.as_deref().unwrap_or_default();
+///     // TrueLayer's spec leaves `account_id` optional: an account without
+///     // one cannot be asked about, so skip it.
+///     let Some(id) = account.account_id.as_deref() else {
+///         continue;
+///     };
 ///     let balance = data.accounts().balance(id).await?;
 ///     let last_month = data
 ///         .accounts()
@@ -42,11 +46,27 @@ const CORRELATION_ID: &str = "X-Client-Correlation-Id";
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DataClient {
     pub(crate) http: HttpClient,
+    /// The same stack without the auth layer, for `/connections/extend`.
+    pub(crate) unauthenticated: HttpClient,
+    /// Whether the token source refreshes (a refresh rotates the refresh token).
+    pub(crate) tokens_refresh: bool,
+    /// Where rotated refresh tokens go, when the client knows.
+    pub(crate) store: Option<Arc<dyn TokenStore>>,
     pub(crate) base: Url,
     pub(crate) psu_ip: Option<IpAddr>,
+}
+
+impl std::fmt::Debug for DataClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataClient")
+            .field("base", &self.base)
+            .field("psu_ip", &self.psu_ip)
+            .field("token_store", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DataClient {
@@ -56,15 +76,18 @@ impl DataClient {
     }
 
     /// A client for the user whose refresh token is in `store`: access tokens
-    /// are refreshed as needed (single flight) and each rotated refresh token is
-    /// saved to `store` before it is used.
+    /// are refreshed as needed (single flight) and each rotated refresh token,
+    /// from a refresh or from [extending the connection](crate::Connections::extend),
+    /// is saved to `store` before it is used.
     pub fn for_user(
         environment: Environment,
         auth: AuthClient,
         store: Arc<dyn TokenStore>,
     ) -> Result<Self> {
-        let tokens = CachedTokenSource::new(UserTokens::new(auth, store));
-        DataClient::new(environment, Arc::new(tokens))
+        let tokens = CachedTokenSource::new(UserTokens::new(auth, Arc::clone(&store)));
+        DataClient::builder(environment, Arc::new(tokens))
+            .token_store(store)
+            .build()
     }
 
     /// Starts a builder for non-default retry, timeout or rate limits.
@@ -72,6 +95,7 @@ impl DataClient {
         DataClientBuilder {
             environment,
             tokens,
+            store: None,
             retry: None,
             timeout: Some(Duration::from_secs(60)),
             limiter: None,
@@ -149,6 +173,7 @@ impl DataClient {
 pub struct DataClientBuilder {
     environment: Environment,
     tokens: Arc<dyn TokenSource>,
+    store: Option<Arc<dyn TokenStore>>,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
     limiter: Option<Arc<RateLimiter>>,
@@ -156,8 +181,22 @@ pub struct DataClientBuilder {
 
 impl DataClientBuilder {
     /// The retry policy (default [`RetryPolicy::default`]).
+    ///
+    /// Whatever the policy, TrueLayer's unattended-access limit (429
+    /// `provider_request_limit_exceeded`) is never retried: it is spent for
+    /// the day and each retry would count against it. That replaces the
+    /// policy's own [`final_when`](RetryPolicy::final_when).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Where the connection's refresh token is kept: [extending the
+    /// connection](crate::Connections::extend) saves the rotated refresh
+    /// token here before handing out the new tokens.
+    /// [`DataClient::for_user`] sets it to the store its tokens come from.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -175,16 +214,31 @@ impl DataClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<DataClient> {
-        let mut http = HttpClient::builder()
+        // One connection pool for both stacks.
+        let reqwest = reqwest::Client::builder()
             .user_agent(crate::USER_AGENT)
-            .auth(self.tokens, AuthScheme::Bearer)
-            .timeout(self.timeout)
-            .retry(self.retry.unwrap_or_default());
-        if let Some(limiter) = self.limiter {
-            http = http.rate_limiter(limiter);
-        }
+            .build()
+            .map_err(|e| Error::Http(spend_http::Error::transport(e)))?;
+        let retry = self
+            .retry
+            .unwrap_or_default()
+            .final_when(crate::error::is_unattended_limit);
+        let stack = || {
+            let http = HttpClient::builder()
+                .reqwest_client(reqwest.clone())
+                .timeout(self.timeout)
+                .retry(retry.clone());
+            match &self.limiter {
+                Some(limiter) => http.rate_limiter(Arc::clone(limiter)),
+                None => http,
+            }
+        };
+        let tokens_refresh = self.tokens.can_refresh();
         Ok(DataClient {
-            http: http.build()?,
+            http: stack().auth(self.tokens, AuthScheme::Bearer).build()?,
+            unauthenticated: stack().build()?,
+            tokens_refresh,
+            store: self.store,
             base: self.environment.data_url(),
             psu_ip: None,
         })

@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use super::DataClient;
-use crate::Result;
 use crate::models::{AsyncResponse, Results, Transaction};
+use crate::{Error, Result};
 
 /// A bound of a transactions window: a date (`YYYY-MM-DD`) or an instant (RFC 3339).
 #[derive(Debug, Clone)]
@@ -41,6 +41,9 @@ pub struct DataRequest<T> {
     client: DataClient,
     operation: &'static str,
     url: url::Url,
+    /// A path segment that names nothing, refused when the request is sent
+    /// (a builder cannot fail, and awaiting it can).
+    invalid_id: Option<String>,
     query: Vec<(&'static str, String)>,
     correlation_id: Option<String>,
     _results: PhantomData<fn() -> T>,
@@ -49,10 +52,19 @@ pub struct DataRequest<T> {
 impl<T: DeserializeOwned> DataRequest<T> {
     pub(crate) fn new(client: DataClient, operation: &'static str, segments: &[&str]) -> Self {
         let url = client.endpoint(segments);
+        // `Url` turns an empty segment into `//` and drops `.` and `..`: the
+        // request would reach another resource, or a list instead of one
+        // item. The fixed segments never look like this; an id may.
+        let invalid_id = segments
+            .iter()
+            .copied()
+            .find(|s| matches!(*s, "" | "." | ".."))
+            .map(str::to_owned);
         DataRequest {
             client,
             operation,
             url,
+            invalid_id,
             query: Vec::new(),
             correlation_id: None,
             _results: PhantomData,
@@ -65,20 +77,27 @@ impl<T: DeserializeOwned> DataRequest<T> {
         self
     }
 
-    fn build(&self, extra: &[(&'static str, String)]) -> reqwest::RequestBuilder {
-        self.client
+    fn build(&self, extra: &[(&'static str, String)]) -> Result<reqwest::RequestBuilder> {
+        if let Some(id) = &self.invalid_id {
+            return Err(Error::InvalidId { id: id.clone() });
+        }
+        Ok(self
+            .client
             .request(
                 reqwest::Method::GET,
                 self.url.clone(),
                 self.correlation_id.clone(),
             )
             .query(&self.query)
-            .query(extra)
+            .query(extra))
     }
 
     /// Sends the request and returns the results.
+    ///
+    /// An id that names nothing (empty, `.` or `..`) fails with
+    /// [`Error::InvalidId`] before anything is sent.
     pub async fn send(self) -> Result<Vec<T>> {
-        let request = self.build(&[]);
+        let request = self.build(&[])?;
         let page: Results<T> = self
             .client
             .http
@@ -94,7 +113,7 @@ impl<T: DeserializeOwned> DataRequest<T> {
         if let Some(uri) = webhook_uri {
             extra.push(("webhook_uri", uri.to_owned()));
         }
-        let request = self.build(&extra);
+        let request = self.build(&extra)?;
         Ok(self
             .client
             .http

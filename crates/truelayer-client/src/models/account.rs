@@ -24,7 +24,9 @@ open_enum! {
 pub struct Account {
     /// When TrueLayer last refreshed this data.
     pub update_timestamp: Timestamp,
-    /// TrueLayer's id for the account.
+    /// TrueLayer's id for the account. The spec leaves it optional; without
+    /// it the account cannot be asked about (skip it: an empty id is refused
+    /// with [`Error::InvalidId`](crate::Error::InvalidId)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Personal/business, current/savings.

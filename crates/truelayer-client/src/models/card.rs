@@ -8,7 +8,9 @@ use super::values::{Currency, Timestamp, amount};
 /// A credit, charge or debit card account (`GET /cards`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Card {
-    /// TrueLayer's id for the card account.
+    /// TrueLayer's id for the card account. The spec leaves it optional;
+    /// without it the card cannot be asked about (skip it: an empty id is
+    /// refused with [`Error::InvalidId`](crate::Error::InvalidId)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// `VISA`, `MASTERCARD`, `AMEX`...

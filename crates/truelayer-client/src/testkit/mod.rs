@@ -6,8 +6,10 @@
 //! does where clients usually go wrong: access tokens expire (401
 //! `invalid_token`), refresh tokens rotate (a used one answers `invalid_grant`),
 //! pending transactions settle under new ids, and without `X-PSU-IP` each
-//! endpoint answers 4 calls a day and then 429 `provider_request_limit_exceeded`.
-//! Any error can be injected.
+//! endpoint answers 4 calls a day and then 429 `provider_request_limit_exceeded`,
+//! and extending a connection rotates its refresh token (the old one answers
+//! `invalid_grant`) without needing an access token. Any error or delay can
+//! be injected.
 //!
 //! ```
 //! # #[tokio::main] async fn main() -> truelayer_client::Result<()> {
@@ -38,7 +40,7 @@ use url::Url;
 pub use bank::{SandboxAccount, SandboxTransaction};
 
 use crate::{ClientCredentials, Environment};
-use state::{Injection, State};
+use state::{Delay, Injection, State};
 
 /// How the sandbox behaves.
 #[derive(Debug, Clone)]
@@ -168,6 +170,17 @@ impl Sandbox {
             path_prefix: path_prefix.into(),
             status,
             body,
+            remaining: times,
+        });
+    }
+
+    /// Holds the next `times` requests whose path starts with `path_prefix`
+    /// for `by` before answering them (a slow bank, for timeouts). A held
+    /// request counts in [`requests_to`](Sandbox::requests_to) when it arrives.
+    pub fn delay(&self, path_prefix: &str, by: Duration, times: u32) {
+        self.state.delay(Delay {
+            path_prefix: path_prefix.into(),
+            by,
             remaining: times,
         });
     }

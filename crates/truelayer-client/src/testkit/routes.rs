@@ -83,13 +83,27 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-/// What TrueLayer does before any handler: injected errors, bearer checks,
-/// the unattended-call limit, and `async=true`.
+/// What TrueLayer does before any handler: injected delays and errors,
+/// bearer checks, the unattended-call limit, and `async=true`.
 async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    {
+    let hold = {
         let mut inner = state.lock();
         *inner.requests.entry(path.clone()).or_default() += 1;
+        inner
+            .delays
+            .iter_mut()
+            .find(|d| d.remaining > 0 && path.starts_with(&d.path_prefix))
+            .map(|d| {
+                d.remaining -= 1;
+                d.by
+            })
+    };
+    if let Some(by) = hold {
+        tokio::time::sleep(by).await;
+    }
+    {
+        let mut inner = state.lock();
         if let Some(injection) = inner
             .injections
             .iter_mut()
@@ -121,6 +135,12 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
             );
         }
         None => {}
+    }
+    if path == "/data/v1/connections/extend" {
+        // As TrueLayer's guide says, extending "does not require a valid
+        // access_token": the client credentials and the refresh token in the
+        // body authenticate it.
+        return next.run(request).await;
     }
     {
         let mut inner = state.lock();

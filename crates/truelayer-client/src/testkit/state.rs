@@ -16,6 +16,12 @@ pub(crate) struct Injection {
     pub remaining: u32,
 }
 
+pub(crate) struct Delay {
+    pub path_prefix: String,
+    pub by: std::time::Duration,
+    pub remaining: u32,
+}
+
 pub(crate) struct Inner {
     pub storm: std::sync::Arc<spend_http::testkit::Storm>,
     pub access: HashMap<String, Instant>,
@@ -23,6 +29,7 @@ pub(crate) struct Inner {
     pub codes: HashMap<String, Option<String>>,
     pub unattended: HashMap<String, u32>,
     pub injections: Vec<Injection>,
+    pub delays: Vec<Delay>,
     pub requests: HashMap<String, usize>,
     pub grants: HashMap<String, usize>,
     pub tasks: HashSet<String>,
@@ -65,6 +72,7 @@ impl State {
                 codes: HashMap::new(),
                 unattended: HashMap::new(),
                 injections: Vec::new(),
+                delays: Vec::new(),
                 requests: HashMap::new(),
                 grants: HashMap::new(),
                 tasks: HashSet::new(),
@@ -123,6 +131,10 @@ impl State {
 
     pub fn inject(&self, injection: Injection) {
         self.lock().injections.push(injection);
+    }
+
+    pub fn delay(&self, delay: Delay) {
+        self.lock().delays.push(delay);
     }
 
     pub fn requests_to(&self, path: &str) -> usize {
