@@ -5,18 +5,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::Method;
-use reqwest::StatusCode;
+use reqwest::header::HeaderValue;
+use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use spend_http::{
-    AuthLayer, AuthScheme, CachedTokenSource, HttpClient, Operation, RateLimiter, RetryPolicy,
-    TokenSource,
-};
+use spend_http::{CachedTokenSource, HttpClient, Operation, RateLimiter, RetryPolicy, TokenSource};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::error::token_rejected;
 use crate::lwa::{LwaClient, SellerTokens};
 use crate::tokens::{RestrictedResource, Tokens};
 use crate::{Endpoint, Result, business::Business, orders_2026::Orders, orders_v0::OrdersV0};
@@ -24,16 +22,65 @@ use crate::{Endpoint, Result, business::Business, orders_2026::Orders, orders_v0
 /// The header SP-API reads the access token (or an RDT) from.
 pub const ACCESS_TOKEN_HEADER: &str = "x-amz-access-token";
 
+/// An RDT this close to its stated expiry is not sent: it could expire on the way.
+const RDT_MARGIN: Duration = Duration::from_secs(60);
+
 pub(crate) struct Inner {
-    /// Requests with the seller's LWA access token.
+    /// Rate limits, retries, timeouts and traces. The token header is set per
+    /// request by [`SpApiClient::send_authorised`], not by an auth layer: only
+    /// the body of Amazon's 403 tells an expired token from a permission
+    /// denial, and an auth layer decides on the status alone.
     pub http: HttpClient,
-    /// Requests that carry their own token (an RDT); same pool, same buckets.
-    pub plain: HttpClient,
+    /// The seller's LWA access tokens.
+    tokens: Arc<dyn TokenSource>,
     pub base: Url,
     pub business_base: Url,
     pub seller: String,
     pub limiter: Arc<RateLimiter>,
-    rdt_cache: Mutex<HashMap<String, (SecretString, Instant)>>,
+    rdts: RdtCache,
+}
+
+/// Restricted data tokens, by what they grant (generic path and data elements).
+struct RdtCache {
+    tokens: Mutex<HashMap<String, (SecretString, Instant)>>,
+    /// One `createRestrictedDataToken` at a time, so that calls needing the
+    /// same token at once (three addresses fetched together) share one.
+    creating: tokio::sync::Mutex<()>,
+}
+
+impl RdtCache {
+    fn new() -> Self {
+        RdtCache {
+            tokens: Mutex::new(HashMap::new()),
+            creating: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<SecretString> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens
+            .get(key)
+            .filter(|(_, expires)| *expires > Instant::now() + RDT_MARGIN)
+            .map(|(token, _)| token.clone())
+    }
+
+    fn put(&self, key: &str, token: SecretString, expires: Instant) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned(), (token, expires));
+    }
+
+    /// Drops `rejected`, unless another call has already replaced it.
+    fn forget(&self, key: &str, rejected: &SecretString) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if tokens
+            .get(key)
+            .is_some_and(|(token, _)| token.expose_secret() == rejected.expose_secret())
+        {
+            tokens.remove(key);
+        }
+    }
 }
 
 /// A client of the SP-API (and the Amazon Business API) for one selling partner.
@@ -136,6 +183,49 @@ impl SpApiClient {
         Operation::new(name).key(&self.inner.seller)
     }
 
+    /// Sends with the seller's access token. When Amazon says the token
+    /// expired or is invalid (a 401, or a 403 whose errors say so), the token
+    /// is refreshed once and the request replayed once. Any other refusal, a
+    /// permission denial included, comes back as it is: a new token would not
+    /// change Amazon's answer and costs an LWA grant.
+    pub(crate) async fn send_authorised(
+        &self,
+        op: Operation,
+        request: RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let tokens = &self.inner.tokens;
+        // Taken before the token is set, so the replay carries only the new one.
+        let replay = if tokens.can_refresh() {
+            request.try_clone()
+        } else {
+            None
+        };
+        let token = tokens.token().await?;
+        let error = match self
+            .inner
+            .http
+            .send(op.clone(), authorised(request, &token)?)
+            .await
+        {
+            Ok(response) => return Ok(response),
+            Err(error) => error,
+        };
+        let Some(replay) = replay.filter(|_| token_rejected(&error)) else {
+            return Err(error.into());
+        };
+        tracing::debug!(
+            operation = op.name(),
+            "access token rejected: refreshing it and replaying once"
+        );
+        tokens.invalidate(&token);
+        let fresh = tokens.token().await?;
+        Ok(self
+            .inner
+            .http
+            .send(op, authorised(replay, &fresh)?)
+            .await?)
+    }
+
     /// A GET with the seller's access token.
     pub(crate) async fn get<T: DeserializeOwned>(
         &self,
@@ -145,26 +235,63 @@ impl SpApiClient {
         query: &[(&str, String)],
     ) -> Result<T> {
         let request = self.inner.http.get(self.url(base, path)).query(query);
-        Ok(self.inner.http.send_json(self.op(op), request).await?)
+        decode(self.send_authorised(self.op(op), request).await?).await
     }
 
-    /// A GET of restricted data: obtains (or reuses) an RDT for the path and
-    /// sends it instead of the access token.
+    /// A GET of restricted data at `path`, sent with an RDT for `generic`
+    /// (the path with `{orderId}` in place of the order, so that one token
+    /// serves every order) and `data_elements`, obtained or reused.
+    ///
+    /// An RDT Amazon refuses (401 or 403) is dropped from the cache whatever
+    /// the reason, so no later call sends it again. When Amazon says it
+    /// expired or is invalid, a new one is obtained and the request replayed
+    /// once; a permission denial is returned as it is.
     pub(crate) async fn get_restricted<T: DeserializeOwned>(
         &self,
         op: &'static str,
         path: &str,
         query: &[(&str, String)],
+        generic: &str,
         data_elements: &[&str],
     ) -> Result<T> {
-        let rdt = self.rdt(path, data_elements).await?;
-        let request = self
+        let key = format!("{generic}|{}", data_elements.join(","));
+        let request = || {
+            self.inner
+                .http
+                .get(self.url(&self.inner.base, path))
+                .query(query)
+        };
+        let rdt = self.rdt(&key, generic, data_elements).await?;
+        let error = match self
             .inner
-            .plain
-            .get(self.url(&self.inner.base, path))
-            .query(query)
-            .header(ACCESS_TOKEN_HEADER, rdt.expose_secret());
-        Ok(self.inner.plain.send_json(self.op(op), request).await?)
+            .http
+            .send(self.op(op), authorised(request(), &rdt)?)
+            .await
+        {
+            Ok(response) => return decode(response).await,
+            Err(error) => error,
+        };
+        let refused = error
+            .status()
+            .is_some_and(|s| s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN);
+        if !refused {
+            return Err(error.into());
+        }
+        self.inner.rdts.forget(&key, &rdt);
+        if !token_rejected(&error) {
+            return Err(error.into());
+        }
+        tracing::debug!(
+            operation = op,
+            "restricted data token rejected: obtaining another and replaying once"
+        );
+        let fresh = self.rdt(&key, generic, data_elements).await?;
+        let response = self
+            .inner
+            .http
+            .send(self.op(op), authorised(request(), &fresh)?)
+            .await?;
+        decode(response).await
     }
 
     /// A request with a JSON body; `Ok(())` for Amazon's 204 answers.
@@ -180,27 +307,24 @@ impl SpApiClient {
             .http
             .request(method, self.url(&self.inner.base, path))
             .json(body);
-        self.inner.http.send(self.op(op), request).await?;
+        self.send_authorised(self.op(op), request).await?;
         Ok(())
     }
 
-    async fn rdt(&self, path: &str, data_elements: &[&str]) -> Result<SecretString> {
-        let key = format!("{path}|{}", data_elements.join(","));
-        {
-            let cache = self
-                .inner
-                .rdt_cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some((token, expires)) = cache.get(&key)
-                && *expires > Instant::now() + Duration::from_secs(60)
-            {
-                return Ok(token.clone());
-            }
+    /// The cached RDT for `key`, or a new one for `generic` and `data_elements`.
+    async fn rdt(&self, key: &str, generic: &str, data_elements: &[&str]) -> Result<SecretString> {
+        let cache = &self.inner.rdts;
+        if let Some(token) = cache.get(key) {
+            return Ok(token);
+        }
+        let _creating = cache.creating.lock().await;
+        // A call that held the lock before us may have created it already.
+        if let Some(token) = cache.get(key) {
+            return Ok(token);
         }
         let resource = RestrictedResource {
             method: "GET".into(),
-            path: path.to_owned(),
+            path: generic.to_owned(),
             data_elements: (!data_elements.is_empty())
                 .then(|| data_elements.iter().map(|s| (*s).to_owned()).collect()),
         };
@@ -209,14 +333,48 @@ impl SpApiClient {
             .create_restricted_data_token(&[resource], None)
             .await?;
         let expires = Instant::now() + Duration::from_secs(answer.expires_in);
-        let token = answer.restricted_data_token;
-        self.inner
-            .rdt_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (token.clone(), expires));
-        Ok(token)
+        cache.put(key, answer.restricted_data_token.clone(), expires);
+        Ok(answer.restricted_data_token)
     }
+}
+
+/// `request` carrying `token` (an access token or an RDT) in
+/// [`ACCESS_TOKEN_HEADER`], the value marked sensitive so that `Debug` of the
+/// request, and of anything that holds it, shows `Sensitive` instead.
+pub(crate) fn authorised(request: RequestBuilder, token: &SecretString) -> Result<RequestBuilder> {
+    let mut value = HeaderValue::from_str(token.expose_secret()).map_err(|_| {
+        spend_http::Error::InvalidRequest("the token is not a valid header value".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(request.header(ACCESS_TOKEN_HEADER, value))
+}
+
+/// Decodes a JSON success body.
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(spend_http::Error::Transport)?;
+    Ok(spend_http::decode_json(&bytes)?)
+}
+
+/// Decodes an answer that carries a credential (an LWA grant, an RDT). When it
+/// does not decode, the error keeps serde's reason but not the body: the body
+/// is the credential.
+pub(crate) async fn decode_credential<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(spend_http::Error::Transport)?;
+    serde_json::from_slice(&bytes).map_err(|source| {
+        spend_http::Error::Decode {
+            source,
+            body: "<withheld: the answer carries a credential>".to_owned(),
+        }
+        .into()
+    })
 }
 
 impl SpApiClientBuilder {
@@ -310,32 +468,21 @@ impl SpApiClientBuilder {
             .user_agent(crate::USER_AGENT)
             .build()
             .map_err(|e| spend_http::Error::InvalidRequest(e.to_string()))?;
-        let stack = |auth: Option<Arc<dyn TokenSource>>| {
-            let mut builder = HttpClient::builder()
-                .reqwest_client(reqwest.clone())
-                .rate_limiter(Arc::clone(&limiter))
-                .retry(retry.clone())
-                .timeout(Some(self.timeout));
-            if let Some(tokens) = auth {
-                let scheme = AuthScheme::Header(reqwest::header::HeaderName::from_static(
-                    ACCESS_TOKEN_HEADER,
-                ));
-                // SP-API rejects an expired access token with 403, not 401.
-                let layer = AuthLayer::new(tokens, scheme)
-                    .rejected_with(&[StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN]);
-                builder = builder.auth_layer(layer);
-            }
-            builder.build()
-        };
+        let http = HttpClient::builder()
+            .reqwest_client(reqwest)
+            .rate_limiter(Arc::clone(&limiter))
+            .retry(retry)
+            .timeout(Some(self.timeout))
+            .build()?;
         Ok(SpApiClient {
             inner: Arc::new(Inner {
-                http: stack(Some(tokens))?,
-                plain: stack(None)?,
+                http,
+                tokens,
                 base: self.endpoint.sp_api_url(),
                 business_base: self.endpoint.business_url(),
                 seller: self.seller,
                 limiter,
-                rdt_cache: Mutex::new(HashMap::new()),
+                rdts: RdtCache::new(),
             }),
         })
     }
@@ -371,5 +518,32 @@ impl From<time::OffsetDateTime> for DateParam {
 impl From<&str> for DateParam {
     fn from(raw: &str) -> Self {
         DateParam(raw.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_built_request_does_not_show_its_token() {
+        let rdt = SecretString::from("Atz.sprdt|IwEBIEXAMPLE-RDT".to_owned());
+        let http = reqwest::Client::new();
+        let request = http.get(
+            "https://sellingpartnerapi-eu.amazon.com/orders/v0/orders/203-1234567-1234567/address",
+        );
+        let request = authorised(request, &rdt).unwrap();
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("IwEBIEXAMPLE-RDT"), "{shown}");
+        let built = request.build().unwrap();
+        let shown = format!("{built:?}");
+        assert!(!shown.contains("IwEBIEXAMPLE-RDT"), "{shown}");
+        assert!(
+            shown.contains("x-amz-access-token"),
+            "the header is there: {shown}"
+        );
+        let value = &built.headers()[ACCESS_TOKEN_HEADER];
+        assert!(value.is_sensitive());
+        assert_eq!(value.to_str().unwrap(), "Atz.sprdt|IwEBIEXAMPLE-RDT");
     }
 }

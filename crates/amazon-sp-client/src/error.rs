@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
 /// One entry of SP-API's `errors` list.
@@ -15,6 +16,33 @@ pub struct ApiErrorItem {
     /// Extra detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+}
+
+impl ApiErrorItem {
+    /// Whether this entry says the token sent (an access token or an RDT) was
+    /// expired, revoked, malformed or invalid: the one kind of refusal a new
+    /// token cures.
+    ///
+    /// Amazon answers both that and a permission denial with 403, code
+    /// `Unauthorized`, message "Access to requested resource is denied.";
+    /// for a bad token `details` adds "The access token you provided has
+    /// expired." (or "... is revoked, malformed or invalid."), for a missing
+    /// role or grant `details` is empty. Some answers put the token words in
+    /// the message itself, so both are read.
+    pub fn is_token_rejection(&self) -> bool {
+        [
+            self.message.as_str(),
+            self.details.as_deref().unwrap_or_default(),
+        ]
+        .iter()
+        .any(|text| {
+            let text = text.to_ascii_lowercase();
+            text.contains("access token")
+                && ["expired", "invalid", "revoked", "malformed"]
+                    .iter()
+                    .any(|word| text.contains(word))
+        })
+    }
 }
 
 /// SP-API's error body.
@@ -68,6 +96,15 @@ impl Error {
         matches!(self, Error::ReauthorisationNeeded { .. })
     }
 
+    /// Whether Amazon refused for want of permission: a 403 that does not say
+    /// the token was bad. The app lacks the role for the operation, or the
+    /// seller did not grant it; a new token would not change the answer, so
+    /// the client does not try one. Amazon's words are in the `errors`.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Error::Api { status, errors, .. }
+            if *status == StatusCode::FORBIDDEN && !errors.iter().any(ApiErrorItem::is_token_rejection))
+    }
+
     /// The HTTP status, when Amazon answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -85,12 +122,56 @@ struct LwaError {
     error_description: String,
 }
 
+/// Whether Amazon refused the token itself, so that one new token and one
+/// replay may succeed: any 401, or a 403 whose errors say the token expired
+/// or is invalid ([`ApiErrorItem::is_token_rejection`]).
+pub(crate) fn token_rejected(error: &spend_http::Error) -> bool {
+    let Some(api) = error.api() else {
+        return false;
+    };
+    match api.status.as_u16() {
+        401 => true,
+        403 => api
+            .json::<ErrorList>()
+            .is_some_and(|list| list.errors.iter().any(ApiErrorItem::is_token_rejection)),
+        _ => false,
+    }
+}
+
+/// The response headers an error keeps: the id to quote to Amazon, the rate
+/// Amazon applied, how long to wait, and how to read the body. Everything
+/// else goes, `Set-Cookie` from a load balancer first of all: an error is
+/// printed, logged and passed around, and a session cookie has no business there.
+const KEPT_HEADERS: &[&str] = &[
+    "x-amzn-requestid",
+    "x-amzn-ratelimit-limit",
+    "retry-after",
+    "content-type",
+];
+
+fn keep_needed_headers(error: &mut spend_http::Error) {
+    match error {
+        spend_http::Error::Api(api) => {
+            let mut kept = HeaderMap::new();
+            for name in KEPT_HEADERS {
+                for value in api.headers.get_all(*name) {
+                    kept.append(HeaderName::from_static(name), value.clone());
+                }
+            }
+            api.headers = kept;
+        }
+        spend_http::Error::RetriesExhausted { last, .. } => keep_needed_headers(last),
+        _ => {}
+    }
+}
+
 impl From<spend_http::Error> for Error {
     fn from(error: spend_http::Error) -> Self {
-        let error = match error.into_auth_source::<Error>() {
+        let mut error = match error.into_auth_source::<Error>() {
             Ok(ours) => return ours,
             Err(other) => other,
         };
+        keep_needed_headers(&mut error);
         let Some(api) = error.api() else {
             return Error::Http(error);
         };
@@ -129,3 +210,41 @@ impl From<spend_http::Error> for Error {
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(message: &str, details: Option<&str>) -> ApiErrorItem {
+        ApiErrorItem {
+            code: "Unauthorized".into(),
+            message: message.into(),
+            details: details.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn an_expired_or_invalid_token_is_told_from_a_permission_denial() {
+        let denied = "Access to requested resource is denied.";
+        assert!(
+            item(denied, Some("The access token you provided has expired.")).is_token_rejection()
+        );
+        assert!(
+            item(
+                denied,
+                Some("The access token you provided is revoked, malformed or invalid.")
+            )
+            .is_token_rejection()
+        );
+        assert!(item("The access token you provided has expired.", None).is_token_rejection());
+        assert!(!item(denied, Some("")).is_token_rejection());
+        assert!(!item(denied, None).is_token_rejection());
+        let error = Error::Api {
+            status: StatusCode::FORBIDDEN,
+            errors: vec![item(denied, Some(""))],
+            request_id: None,
+            retry_after: None,
+        };
+        assert!(error.is_permission_denied());
+    }
+}

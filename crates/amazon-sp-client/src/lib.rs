@@ -3,9 +3,16 @@
 //! - [`LwaClient`]: Login with Amazon: the seller's authorisation URL, code
 //!   exchange, refresh (client id and secret in the form body), grantless tokens.
 //! - [`SpApiClient`]: requests carry `x-amz-access-token` (never a bearer
-//!   header) and a descriptive `user-agent`; access tokens are cached with
-//!   single-flight refresh; restricted data tokens are obtained and used
-//!   automatically for buyer info and addresses.
+//!   header, always marked sensitive) and a descriptive `user-agent`; access
+//!   tokens are cached with single-flight refresh, and refreshed on a 403
+//!   only when Amazon says the token expired (a permission denial is
+//!   returned, [`Error::is_permission_denied`]); restricted data tokens are
+//!   obtained and used automatically for buyer info and addresses, one token
+//!   per operation for every order (Amazon's generic `{orderId}` paths), and
+//!   dropped when Amazon refuses them.
+//! - Amazon's enumerations (order status, fulfilment channel, payment
+//!   method, `includedData`, ...) are enums whose `Unknown(String)` keeps a
+//!   value Amazon adds later, as sent.
 //! - [`orders_v0`] (every operation), [`orders_2026`] (`searchOrders`, `getOrder`),
 //!   [`tokens`] (RDT), [`business`] (Amazon Business Reporting API 2025-06-09).
 //! - [`Region`], [`Endpoint`] (production, sandbox or your own URL, chosen at
@@ -44,6 +51,7 @@ pub mod plans;
 mod region;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod text_enum;
 pub mod tokens;
 
 pub use client::{ACCESS_TOKEN_HEADER, DateParam, SpApiClient, SpApiClientBuilder};

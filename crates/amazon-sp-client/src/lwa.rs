@@ -157,10 +157,8 @@ impl LwaClient {
         fields.push(("client_id", &self.credentials.client_id));
         fields.push(("client_secret", secret));
         let request = self.http.post(self.token_url.clone()).form(&fields);
-        Ok(self
-            .http
-            .send_json(Operation::new("lwa.token"), request)
-            .await?)
+        let response = self.http.send(Operation::new("lwa.token"), request).await?;
+        crate::client::decode_credential(response).await
     }
 
     /// Exchanges the `spapi_oauth_code` from the redirect for tokens.

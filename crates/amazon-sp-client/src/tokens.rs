@@ -11,7 +11,9 @@ use crate::{Result, SpApiClient};
 pub struct RestrictedResource {
     /// `GET`, `PUT`, `POST` or `DELETE`.
     pub method: String,
-    /// The path (`/orders/v0/orders/{orderId}/address` or a concrete order's path).
+    /// The path: a concrete order's (`/orders/v0/orders/902-3159896-1390916/address`,
+    /// that order only) or the generic one (`/orders/v0/orders/{orderId}/address`,
+    /// with the literal placeholder: any of the seller's orders).
     pub path: String,
     /// `buyerInfo`, `shippingAddress`, ... (for getOrders, getOrder, getOrderItems).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +67,7 @@ impl Tokens<'_> {
         let request = client.inner.http.post(url).json(&body);
         // Creating a token has no side effect on the seller's data: safe to repeat.
         let op = client.op("createRestrictedDataToken").idempotent(true);
-        Ok(client.inner.http.send_json(op, request).await?)
+        let response = client.send_authorised(op, request).await?;
+        crate::client::decode_credential(response).await
     }
 }

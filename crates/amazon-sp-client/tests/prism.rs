@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use amazon_sp_client::orders_2026::IncludedData;
 use amazon_sp_client::{Endpoint, Error, Marketplace, SpApiClient};
 use serde_json::Value;
 use spend_http::{RetryPolicy, StaticToken};
@@ -124,7 +125,7 @@ async fn every_read_operation_against_prism() {
             .search_orders()
             .created_after(since)
             .marketplace_ids(&[Marketplace::US])
-            .included_data(&["PROCEEDS"])
+            .included_data(&[IncludedData::Proceeds])
             .send()
             .await,
         &mut checked,
@@ -133,7 +134,10 @@ async fn every_read_operation_against_prism() {
     assert!(!found.orders.is_empty());
     check(
         "getOrder (2026-01-01)",
-        v2026.orders().get_order(id, &["BUYER", "PROCEEDS"]).await,
+        v2026
+            .orders()
+            .get_order(id, &[IncludedData::Buyer, IncludedData::Proceeds])
+            .await,
         &mut checked,
     );
     println!(

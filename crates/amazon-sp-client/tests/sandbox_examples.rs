@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use amazon_sp_client::orders_2026::IncludedData;
 use amazon_sp_client::orders_v0::{ConfirmShipmentRequest, UpdateShipmentStatusRequest};
 use amazon_sp_client::tokens::RestrictedResource;
 use amazon_sp_client::{Endpoint, Error, LwaClient, LwaCredentials, SpApiClient};
@@ -206,9 +207,9 @@ impl Example {
                         "fulfilledBy" => {
                             request.fulfilled_by(&value.split(',').collect::<Vec<_>>())
                         }
-                        "includedData" => {
-                            request.included_data(&value.split(',').collect::<Vec<_>>())
-                        }
+                        "includedData" => request.included_data(
+                            &value.split(',').map(IncludedData::from).collect::<Vec<_>>(),
+                        ),
                         "maxResultsPerPage" => request.max_results_per_page(value.parse().unwrap()),
                         "paginationToken" => request.pagination_token(&value),
                         other => panic!("searchOrders parameter {other} has no builder method"),
@@ -218,7 +219,11 @@ impl Example {
             }
             ("orders_2026-01-01.json", "getOrder") => {
                 let included = self.param("includedData").unwrap_or_default();
-                let included: Vec<&str> = included.split(',').filter(|s| !s.is_empty()).collect();
+                let included: Vec<IncludedData> = included
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(IncludedData::from)
+                    .collect();
                 client.orders().get_order(&order, &included).await.map(drop)
             }
             ("tokens_2021-03-01.json", "createRestrictedDataToken") => {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use amazon_sp_client::testkit::{SimulatorConfig, SpApiSimulator};
+use amazon_sp_client::orders_2026::{FulfillmentStatus, IncludedData};
+use amazon_sp_client::orders_v0::OrderStatus;
+use amazon_sp_client::testkit::{Fault, SimulatorConfig, SpApiSimulator};
 use amazon_sp_client::{Error, SpApiClient};
 use futures_util::TryStreamExt;
 use secrecy::SecretString;
@@ -64,6 +66,7 @@ async fn orders_and_items_page_through_every_result() {
         "exact money"
     );
     assert_eq!(first.order_total.as_ref().unwrap().currency_code, "GBP");
+    assert_eq!(first.order_status, OrderStatus::Shipped);
 
     let one = client
         .orders_v0()
@@ -141,7 +144,7 @@ async fn the_2026_api_searches_and_gets_orders() {
         .orders()
         .search_orders()
         .marketplace_ids(&[sim.marketplace()])
-        .included_data(&["PROCEEDS", "FULFILLMENT"])
+        .included_data(&[IncludedData::Proceeds, IncludedData::Fulfillment])
         .max_results_per_page(50)
         .stream()
         .try_collect()
@@ -149,9 +152,13 @@ async fn the_2026_api_searches_and_gets_orders() {
         .unwrap();
     assert_eq!(orders.len(), 120);
     assert_eq!(sim.requests_for("searchOrders"), 3);
+    assert_eq!(
+        orders[0].fulfillment.as_ref().unwrap().fulfillment_status,
+        Some(FulfillmentStatus::Shipped)
+    );
     let order = client
         .orders()
-        .get_order(&orders[0].order_id, &["PROCEEDS"])
+        .get_order(&orders[0].order_id, &[IncludedData::Proceeds])
         .await
         .unwrap();
     assert_eq!(
@@ -226,6 +233,204 @@ async fn an_expired_token_is_refreshed_once_and_the_request_replayed() {
         sim.requests_for("lwa.token"),
         2,
         "one refresh for five 403s"
+    );
+}
+
+#[tokio::test]
+async fn a_permission_denial_costs_no_token_grant_and_no_replay() {
+    let (sim, client) = sim(SimulatorConfig::default()).await;
+    let id = &sim.order_ids()[0];
+    client.orders_v0().get_order(id).await.unwrap();
+    assert_eq!(sim.requests_for("lwa.token"), 1);
+
+    // The token is good; the app lacks the role for this operation.
+    sim.inject_fault("getOrder", Fault::AccessDenied);
+    let before = sim.requests();
+    let err = client.orders_v0().get_order(id).await.unwrap_err();
+    assert_eq!(sim.requests() - before, 1, "exactly one request, no replay");
+    assert_eq!(sim.requests_for("lwa.token"), 1, "no token grant");
+    assert!(err.is_permission_denied(), "{err:?}");
+    let Error::Api { status, errors, .. } = &err else {
+        panic!("a typed SP-API error: {err:?}");
+    };
+    assert_eq!(*status, 403);
+    assert_eq!(errors[0].code, "Unauthorized");
+    assert_eq!(errors[0].message, "Access to requested resource is denied.");
+    assert!(
+        err.to_string()
+            .contains("Access to requested resource is denied.")
+    );
+
+    // An expired token, also a 403, still costs one grant and one replay.
+    sim.clear_fault("getOrder");
+    sim.expire_access_tokens();
+    let before = sim.requests();
+    client.orders_v0().get_order(id).await.unwrap();
+    assert_eq!(sim.requests() - before, 3, "403, a grant, the replay");
+    assert_eq!(sim.requests_for("lwa.token"), 2);
+}
+
+#[tokio::test]
+async fn one_restricted_data_token_serves_every_order() {
+    let (sim, client) = sim(SimulatorConfig::default()).await;
+    let ids: Vec<String> = sim.order_ids()[..3].to_vec();
+    // Fetched together: the calls share the one token being created.
+    let addresses = futures_util::future::join_all(ids.iter().map(|id| {
+        let client = client.clone();
+        let id = id.clone();
+        async move { client.orders_v0().get_order_address(&id).await }
+    }))
+    .await;
+    for (address, id) in addresses.into_iter().zip(&ids) {
+        assert_eq!(&address.unwrap().amazon_order_id, id);
+    }
+    assert_eq!(sim.requests_for("getOrderAddress"), 3);
+    assert_eq!(
+        sim.requests_for("createRestrictedDataToken"),
+        1,
+        "three orders' addresses, one RDT (the generic {{orderId}} path)"
+    );
+
+    // getOrder and getOrderItems with personal data: an RDT each, for every order.
+    for id in &ids {
+        let order = client
+            .orders_v0()
+            .get_order_with_personal_data(id)
+            .await
+            .unwrap();
+        assert_eq!(
+            order.buyer_info.and_then(|b| b.buyer_name).as_deref(),
+            Some("A. Buyer")
+        );
+        assert!(order.shipping_address.is_some());
+        let items = client
+            .orders_v0()
+            .get_order_items(id)
+            .with_personal_data()
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            items
+                .order_items
+                .iter()
+                .all(|i| i.other.contains_key("BuyerInfo"))
+        );
+    }
+    assert_eq!(sim.requests_for("createRestrictedDataToken"), 3);
+
+    // Without personal data: the access token, and no buyer in the answer.
+    let plain = client.orders_v0().get_order(&ids[0]).await.unwrap();
+    assert!(plain.buyer_info.is_none() && plain.shipping_address.is_none());
+    let items = client
+        .orders_v0()
+        .get_order_items(&ids[0])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        items
+            .order_items
+            .iter()
+            .all(|i| !i.other.contains_key("BuyerInfo"))
+    );
+    let page = client
+        .orders_v0()
+        .get_orders([sim.marketplace()])
+        .with_personal_data()
+        .send()
+        .await
+        .unwrap();
+    assert!(page.orders.iter().all(|o| o.shipping_address.is_some()));
+    assert_eq!(sim.requests_for("createRestrictedDataToken"), 4);
+}
+
+#[tokio::test]
+async fn an_expired_restricted_data_token_is_replaced_not_reused() {
+    let (sim, client) = sim(SimulatorConfig::default()).await;
+    // One order throughout: the cached token is the one for its path.
+    let id = &sim.order_ids()[0];
+    client.orders_v0().get_order_address(id).await.unwrap();
+    assert_eq!(sim.requests_for("createRestrictedDataToken"), 1);
+
+    // Amazon expires it before the lifetime it stated.
+    sim.expire_restricted_data_tokens();
+    client.orders_v0().get_order_address(id).await.unwrap();
+    assert_eq!(
+        sim.requests_for("createRestrictedDataToken"),
+        2,
+        "a new RDT for the replay"
+    );
+    assert_eq!(
+        sim.requests_for("getOrderAddress"),
+        3,
+        "refused once, replayed once"
+    );
+
+    client.orders_v0().get_order_address(id).await.unwrap();
+    assert_eq!(
+        sim.requests_for("createRestrictedDataToken"),
+        2,
+        "the new one is cached"
+    );
+    assert_eq!(sim.requests_for("getOrderAddress"), 4);
+}
+
+#[tokio::test]
+async fn a_refused_restricted_data_token_is_not_reused() {
+    let (sim, client) = sim(SimulatorConfig::default()).await;
+    // One order throughout: the cached token is the one for its path.
+    let id = &sim.order_ids()[0];
+    client.orders_v0().get_order_address(id).await.unwrap();
+    assert_eq!(sim.requests_for("createRestrictedDataToken"), 1);
+
+    sim.inject_fault("getOrderAddress", Fault::AccessDenied);
+    let err = client.orders_v0().get_order_address(id).await.unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+    assert_eq!(sim.requests_for("getOrderAddress"), 2, "no replay");
+    assert_eq!(sim.requests_for("createRestrictedDataToken"), 1);
+
+    sim.clear_fault("getOrderAddress");
+    client.orders_v0().get_order_address(id).await.unwrap();
+    assert_eq!(
+        sim.requests_for("createRestrictedDataToken"),
+        2,
+        "the refused RDT was dropped: the next call got a new one"
+    );
+}
+
+#[tokio::test]
+async fn an_error_keeps_the_headers_a_caller_needs_and_no_cookie() {
+    let (sim, client) = sim(SimulatorConfig::default()).await;
+    let id = &sim.order_ids()[0];
+    sim.inject_fault("getOrder", Fault::EdgePage(400));
+    let err = client.orders_v0().get_order(id).await.unwrap_err();
+    let session = SpApiSimulator::EDGE_COOKIE
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .unwrap()
+        .1;
+    for shown in [format!("{err:?}"), format!("{err}")] {
+        assert!(!shown.contains(session), "the cookie leaked: {shown}");
+    }
+    let Error::Http(http) = &err else {
+        panic!("an edge page is not SP-API's typed error: {err:?}");
+    };
+    let api = http.api().unwrap();
+    assert_eq!(api.status, 400);
+    assert!(api.headers.get("set-cookie").is_none());
+    assert_eq!(
+        api.headers
+            .get("x-amzn-requestid")
+            .and_then(|v| v.to_str().ok()),
+        Some("sim-request-id")
+    );
+    assert_eq!(api.request_id.as_deref(), Some("sim-request-id"));
+    assert!(
+        api.body.contains("<h1>400 Bad Request</h1>"),
+        "{}",
+        api.body
     );
 }
 

@@ -20,6 +20,17 @@ fn path(order_id: &str, tail: &str) -> String {
     format!("{ORDERS}/{id}{tail}")
 }
 
+/// The path Amazon's Tokens API reads as "this operation, any order": an RDT
+/// for it serves every order, where one for a concrete path serves one.
+fn generic(tail: &str) -> String {
+    format!("{ORDERS}/{{orderId}}{tail}")
+}
+
+/// What `with_personal_data` asks for on orders: the buyer and where it ships.
+const ORDER_DATA: &[&str] = &["buyerInfo", "shippingAddress"];
+/// On order items only `buyerInfo` exists (gift wrap, customisation).
+const ITEM_DATA: &[&str] = &["buyerInfo"];
+
 /// Orders API v0. Get it from [`SpApiClient::orders_v0`].
 #[derive(Debug, Clone, Copy)]
 pub struct OrdersV0<'a> {
@@ -43,11 +54,11 @@ impl OrdersV0<'_> {
         GetOrders {
             client: self.client.clone(),
             query,
-            data_elements: Vec::new(),
+            data_elements: &[],
         }
     }
 
-    /// `getOrder`.
+    /// `getOrder`, without the buyer's personal data.
     pub async fn get_order(&self, order_id: &str) -> Result<Order> {
         let page: Payload<Order> = self
             .client
@@ -61,34 +72,65 @@ impl OrdersV0<'_> {
         Ok(page.payload)
     }
 
+    /// `getOrder` with the buyer's info and shipping address (`buyer_info`,
+    /// `shipping_address`): sent with an RDT for those data elements, one
+    /// token for every order.
+    pub async fn get_order_with_personal_data(&self, order_id: &str) -> Result<Order> {
+        let page: Payload<Order> = self
+            .client
+            .get_restricted(
+                "getOrder",
+                &path(order_id, ""),
+                &[],
+                &generic(""),
+                ORDER_DATA,
+            )
+            .await?;
+        Ok(page.payload)
+    }
+
     /// `getOrderItems`: one page, or all items as a stream.
     pub fn get_order_items(&self, order_id: &str) -> GetOrderItems {
         GetOrderItems {
             client: self.client.clone(),
             order_id: order_id.to_owned(),
             next_token: None,
+            data_elements: &[],
         }
     }
 
-    /// `getOrderBuyerInfo` (restricted: obtains an RDT).
+    /// `getOrderBuyerInfo` (restricted: obtains an RDT, one for every order).
     pub async fn get_order_buyer_info(&self, order_id: &str) -> Result<OrderBuyerInfo> {
         let page: Payload<OrderBuyerInfo> = self
             .client
-            .get_restricted("getOrderBuyerInfo", &path(order_id, "/buyerInfo"), &[], &[])
+            .get_restricted(
+                "getOrderBuyerInfo",
+                &path(order_id, "/buyerInfo"),
+                &[],
+                &generic("/buyerInfo"),
+                &[],
+            )
             .await?;
         Ok(page.payload)
     }
 
-    /// `getOrderAddress` (restricted: obtains an RDT).
+    /// `getOrderAddress` (restricted: obtains an RDT, one for every order).
     pub async fn get_order_address(&self, order_id: &str) -> Result<OrderAddress> {
         let page: Payload<OrderAddress> = self
             .client
-            .get_restricted("getOrderAddress", &path(order_id, "/address"), &[], &[])
+            .get_restricted(
+                "getOrderAddress",
+                &path(order_id, "/address"),
+                &[],
+                &generic("/address"),
+                &[],
+            )
             .await?;
         Ok(page.payload)
     }
 
-    /// `getOrderItemsBuyerInfo` (restricted: obtains an RDT), one page from `next_token`.
+    /// `getOrderItemsBuyerInfo` (restricted: obtains an RDT, one for every
+    /// order), one page from `next_token`.
     pub async fn get_order_items_buyer_info(
         &self,
         order_id: &str,
@@ -104,13 +146,14 @@ impl OrdersV0<'_> {
                 "getOrderItemsBuyerInfo",
                 &path(order_id, "/orderItems/buyerInfo"),
                 &query,
+                &generic("/orderItems/buyerInfo"),
                 &[],
             )
             .await?;
         Ok(page.payload)
     }
 
-    /// `getOrderRegulatedInfo` (restricted: obtains an RDT).
+    /// `getOrderRegulatedInfo` (restricted: obtains an RDT, one for every order).
     pub async fn get_order_regulated_info(&self, order_id: &str) -> Result<OrderRegulatedInfo> {
         let page: Payload<OrderRegulatedInfo> = self
             .client
@@ -118,6 +161,7 @@ impl OrdersV0<'_> {
                 "getOrderRegulatedInfo",
                 &path(order_id, "/regulatedInfo"),
                 &[],
+                &generic("/regulatedInfo"),
                 &[],
             )
             .await?;
@@ -176,8 +220,8 @@ impl OrdersV0<'_> {
 pub struct UpdateShipmentStatusRequest {
     /// The marketplace.
     pub marketplace_id: String,
-    /// `ReadyForPickup`, `PickedUp` or `RefusedPickup`.
-    pub shipment_status: String,
+    /// Ready for pickup, picked up, or refused.
+    pub shipment_status: ShipmentStatus,
     /// The items concerned (all when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_items: Option<Vec<Value>>,
@@ -202,7 +246,7 @@ pub struct ConfirmShipmentRequest {
 pub struct GetOrders {
     client: SpApiClient,
     query: Vec<(&'static str, String)>,
-    data_elements: Vec<&'static str>,
+    data_elements: &'static [&'static str],
 }
 
 macro_rules! date_filters {
@@ -287,7 +331,7 @@ impl GetOrders {
 
     /// Also return buyer info and shipping addresses (obtains an RDT with those data elements).
     pub fn with_personal_data(mut self) -> Self {
-        self.data_elements = vec!["buyerInfo", "shippingAddress"];
+        self.data_elements = ORDER_DATA;
         self
     }
 
@@ -299,7 +343,7 @@ impl GetOrders {
                 .await?
         } else {
             self.client
-                .get_restricted("getOrders", ORDERS, &self.query, &self.data_elements)
+                .get_restricted("getOrders", ORDERS, &self.query, ORDERS, self.data_elements)
                 .await?
         };
         Ok(page.payload)
@@ -327,12 +371,21 @@ pub struct GetOrderItems {
     client: SpApiClient,
     order_id: String,
     next_token: Option<String>,
+    data_elements: &'static [&'static str],
 }
 
 impl GetOrderItems {
     /// Start from this page.
     pub fn next_token(mut self, token: &str) -> Self {
         self.next_token = Some(token.to_owned());
+        self
+    }
+
+    /// Also return each item's buyer info (gift wrap, gift message,
+    /// customisation) under `BuyerInfo` in the item's `other`: obtains an RDT
+    /// with that data element, one token for every order.
+    pub fn with_personal_data(mut self) -> Self {
+        self.data_elements = ITEM_DATA;
         self
     }
 
@@ -343,15 +396,22 @@ impl GetOrderItems {
             .iter()
             .map(|t| ("NextToken", t.clone()))
             .collect();
-        let page: Payload<OrderItemsList> = self
-            .client
-            .get(
-                "getOrderItems",
-                &self.client.inner.base,
-                &path(&self.order_id, "/orderItems"),
-                &query,
-            )
-            .await?;
+        let path = path(&self.order_id, "/orderItems");
+        let page: Payload<OrderItemsList> = if self.data_elements.is_empty() {
+            self.client
+                .get("getOrderItems", &self.client.inner.base, &path, &query)
+                .await?
+        } else {
+            self.client
+                .get_restricted(
+                    "getOrderItems",
+                    &path,
+                    &query,
+                    &generic("/orderItems"),
+                    self.data_elements,
+                )
+                .await?
+        };
         Ok(page.payload)
     }
 

@@ -7,6 +7,133 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::money::Money;
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// An order's status (`OrderStatus`; also a `getOrders` filter).
+    pub enum OrderStatus {
+        /// Placed, payment not yet authorised.
+        Pending => "Pending",
+        /// Payment authorised, ready to ship, nothing shipped yet.
+        Unshipped => "Unshipped",
+        /// Some, not all, items shipped.
+        PartiallyShipped => "PartiallyShipped",
+        /// Every item shipped.
+        Shipped => "Shipped",
+        /// Canceled (Amazon's spelling).
+        Canceled => "Canceled",
+        /// Cannot be fulfilled (Amazon-fulfilled orders not placed on Amazon's retail site).
+        Unfulfillable => "Unfulfillable",
+        /// Shipped; the seller has not yet confirmed the invoice reached the buyer.
+        InvoiceUnconfirmed => "InvoiceUnconfirmed",
+        /// A pre-order whose item is not released yet; payment not authorised.
+        PendingAvailability => "PendingAvailability",
+    }
+}
+
+text_enum! {
+    /// Who fulfils an order (`FulfillmentChannel`; also a `getOrders` filter).
+    pub enum FulfillmentChannel {
+        /// Amazon (`AFN`).
+        Afn => "AFN",
+        /// The merchant (`MFN`).
+        Mfn => "MFN",
+    }
+}
+
+text_enum! {
+    /// How an order is paid (`PaymentMethod`; also a `getOrders` filter).
+    pub enum PaymentMethod {
+        /// Cash on delivery.
+        Cod => "COD",
+        /// Convenience store.
+        Cvs => "CVS",
+        /// Any method other than cash on delivery or convenience store.
+        Other => "Other",
+    }
+}
+
+text_enum! {
+    /// The kind of order (`OrderType`).
+    pub enum OrderType {
+        /// Ships from inventory the seller has.
+        StandardOrder => "StandardOrder",
+        /// Its items take a long time to arrive.
+        LongLeadTimeOrder => "LongLeadTimeOrder",
+        /// A pre-order: the item is not released yet.
+        Preorder => "Preorder",
+        /// The item is out of stock and will ship when restocked.
+        BackOrder => "BackOrder",
+        /// An Amazon "sourcing on demand" order.
+        SourcingOnDemandOrder => "SourcingOnDemandOrder",
+    }
+}
+
+text_enum! {
+    /// The status of an Amazon Easy Ship order (`EasyShipShipmentStatus`; also a `getOrders` filter).
+    pub enum EasyShipShipmentStatus {
+        /// Waiting for a pick-up to be scheduled.
+        PendingSchedule => "PendingSchedule",
+        /// Amazon has not yet picked the package up.
+        PendingPickUp => "PendingPickUp",
+        /// The seller will drop the package off with the carrier.
+        PendingDropOff => "PendingDropOff",
+        /// The seller canceled the pick-up.
+        LabelCanceled => "LabelCanceled",
+        /// Picked up.
+        PickedUp => "PickedUp",
+        /// Dropped off.
+        DroppedOff => "DroppedOff",
+        /// At the origin fulfilment centre.
+        AtOriginFc => "AtOriginFC",
+        /// At the destination fulfilment centre.
+        AtDestinationFc => "AtDestinationFC",
+        /// Delivered.
+        Delivered => "Delivered",
+        /// The buyer refused it.
+        RejectedByBuyer => "RejectedByBuyer",
+        /// Could not be delivered.
+        Undeliverable => "Undeliverable",
+        /// On its way back to the seller.
+        ReturningToSeller => "ReturningToSeller",
+        /// Back with the seller.
+        ReturnedToSeller => "ReturnedToSeller",
+        /// Lost by the carrier.
+        Lost => "Lost",
+        /// Out for delivery.
+        OutForDelivery => "OutForDelivery",
+        /// Damaged by the carrier.
+        Damaged => "Damaged",
+    }
+}
+
+text_enum! {
+    /// Where the electronic invoice of an order stands (`ElectronicInvoiceStatus`; also a `getOrders` filter).
+    pub enum ElectronicInvoiceStatus {
+        /// No electronic invoice is required.
+        NotRequired => "NotRequired",
+        /// None was submitted.
+        NotFound => "NotFound",
+        /// The last one submitted is being processed.
+        Processing => "Processing",
+        /// The last one submitted was rejected.
+        Errored => "Errored",
+        /// The last one submitted was accepted.
+        Accepted => "Accepted",
+    }
+}
+
+text_enum! {
+    /// The status `updateShipmentStatus` sets (sellers' stores).
+    pub enum ShipmentStatus {
+        /// Ready for the buyer to pick up.
+        ReadyForPickup => "ReadyForPickup",
+        /// Picked up.
+        PickedUp => "PickedUp",
+        /// The buyer refused it at pick-up.
+        RefusedPickup => "RefusedPickup",
+    }
+}
 
 /// An order (`getOrders`, `getOrder`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,13 +148,11 @@ pub struct Order {
     pub purchase_date: String,
     /// When it last changed.
     pub last_update_date: String,
-    /// `Pending`, `Unshipped`, `PartiallyShipped`, `Shipped`, `Canceled`,
-    /// `Unfulfillable`, `InvoiceUnconfirmed`, `PendingAvailability` (values
-    /// Amazon adds later are kept as sent).
-    pub order_status: String,
-    /// `AFN` (Amazon fulfils) or `MFN` (the merchant does).
+    /// The status (values Amazon adds later are kept as sent).
+    pub order_status: OrderStatus,
+    /// Amazon (`AFN`) or the merchant (`MFN`) fulfils it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment_channel: Option<String>,
+    pub fulfillment_channel: Option<FulfillmentChannel>,
     /// `Amazon.co.uk`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_channel: Option<String>,
@@ -40,18 +165,24 @@ pub struct Order {
     /// Items not yet shipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_of_items_unshipped: Option<u32>,
-    /// `COD`, `CVS`, `Other`.
+    /// Cash on delivery, convenience store, or other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
     /// Payment method details (`CreditCard`, `GiftCertificate`, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payment_method_details: Vec<String>,
     /// The marketplace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marketplace_id: Option<String>,
-    /// `StandardOrder`, `Preorder`, `SourcingOnDemandOrder`, ...
+    /// Standard, pre-order, back order, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_type: Option<String>,
+    pub order_type: Option<OrderType>,
+    /// An Easy Ship order's shipment status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub easy_ship_shipment_status: Option<EasyShipShipmentStatus>,
+    /// Where the order's electronic invoice stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub electronic_invoice_status: Option<ElectronicInvoiceStatus>,
     /// Whether it is an Amazon Business order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_business_order: Option<bool>,
@@ -246,4 +377,91 @@ pub struct OrderRegulatedInfo {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Payload<T> {
     pub payload: T,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders_v0::UpdateShipmentStatusRequest;
+    use serde_json::json;
+
+    fn order(status: &str, channel: &str, payment: &str) -> Value {
+        json!({
+            "AmazonOrderId": "203-1234567-1234567",
+            "PurchaseDate": "2025-01-02T03:04:05Z",
+            "LastUpdateDate": "2025-01-02T05:04:05Z",
+            "OrderStatus": status,
+            "FulfillmentChannel": channel,
+            "PaymentMethod": payment,
+            "OrderType": "StandardOrder",
+            "EasyShipShipmentStatus": "PendingPickUp",
+            "ElectronicInvoiceStatus": "NotRequired",
+            "NumberOfItemsShipped": 1,
+        })
+    }
+
+    #[test]
+    fn known_values_are_typed_and_round_trip() {
+        let sent = order("PartiallyShipped", "AFN", "Other");
+        let read: Order = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(read.order_status, OrderStatus::PartiallyShipped);
+        assert_eq!(read.fulfillment_channel, Some(FulfillmentChannel::Afn));
+        assert_eq!(read.payment_method, Some(PaymentMethod::Other));
+        assert_eq!(read.order_type, Some(OrderType::StandardOrder));
+        assert_eq!(
+            read.easy_ship_shipment_status,
+            Some(EasyShipShipmentStatus::PendingPickUp)
+        );
+        assert_eq!(
+            read.electronic_invoice_status,
+            Some(ElectronicInvoiceStatus::NotRequired)
+        );
+        assert_eq!(serde_json::to_value(&read).unwrap(), sent);
+    }
+
+    #[test]
+    fn a_value_amazon_adds_later_survives_with_its_text() {
+        let sent = order("AwaitingCourier", "XFN", "PayLater");
+        let read: Order = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(
+            read.order_status,
+            OrderStatus::Unknown("AwaitingCourier".into())
+        );
+        assert!(read.order_status.is_unknown());
+        assert_eq!(read.order_status.to_string(), "AwaitingCourier");
+        assert_eq!(
+            read.fulfillment_channel,
+            Some(FulfillmentChannel::Unknown("XFN".into()))
+        );
+        assert_eq!(
+            read.payment_method,
+            Some(PaymentMethod::Unknown("PayLater".into()))
+        );
+        assert_eq!(
+            serde_json::to_value(&read).unwrap(),
+            sent,
+            "re-sent as read"
+        );
+    }
+
+    #[test]
+    fn text_parses_to_the_known_value_not_the_catch_all() {
+        assert_eq!(OrderStatus::from("Shipped"), OrderStatus::Shipped);
+        assert_eq!(
+            "Canceled".parse::<OrderStatus>().unwrap(),
+            OrderStatus::Canceled
+        );
+        assert_eq!(
+            OrderStatus::from(String::from("Cancelled")),
+            OrderStatus::Unknown("Cancelled".into()),
+            "Amazon spells it Canceled; anything else is not that value"
+        );
+        assert_eq!(format!("{:<10}|", OrderStatus::Pending), "Pending   |");
+        assert_eq!(ShipmentStatus::ReadyForPickup.as_ref(), "ReadyForPickup");
+        let request: UpdateShipmentStatusRequest = serde_json::from_value(
+            json!({"marketplaceId": "ATVPDKIKX0DER", "shipmentStatus": "PickedUp"}),
+        )
+        .unwrap();
+        assert_eq!(request.shipment_status, ShipmentStatus::PickedUp);
+    }
 }

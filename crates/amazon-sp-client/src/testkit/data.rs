@@ -123,8 +123,9 @@ impl SimOrder {
             .sum()
     }
 
-    pub fn v0(&self, marketplace: &str) -> Value {
-        json!({
+    /// The v0 order; `personal` (an RDT's data elements) adds the buyer and the address.
+    pub fn v0(&self, marketplace: &str, personal: &[String]) -> Value {
+        let mut order = json!({
             "AmazonOrderId": self.id,
             "PurchaseDate": rfc3339(self.purchased),
             "LastUpdateDate": rfc3339(self.purchased + Duration::hours(2)),
@@ -140,19 +141,33 @@ impl SimOrder {
             "OrderType": "StandardOrder",
             "IsBusinessOrder": false,
             "IsPrime": true,
-        })
+        });
+        if personal.iter().any(|e| e == "buyerInfo") {
+            order["BuyerInfo"] =
+                json!({"BuyerEmail": "buyer-7@marketplace.amazon.co.uk", "BuyerName": "A. Buyer"});
+        }
+        if personal.iter().any(|e| e == "shippingAddress") {
+            order["ShippingAddress"] = json!({"Name": "A. Buyer", "AddressLine1": "1 Example Street", "City": "London", "PostalCode": "SW1A 1AA", "CountryCode": "GB"});
+        }
+        order
     }
 
-    pub fn v0_items(&self) -> Vec<Value> {
+    /// The v0 items; `personal` with `buyerInfo` adds each item's gift details.
+    pub fn v0_items(&self, personal: &[String]) -> Vec<Value> {
+        let buyer = personal.iter().any(|e| e == "buyerInfo");
         self.items
             .iter()
             .map(|(item_id, asin, title, quantity, price)| {
-                json!({
+                let mut item = json!({
                     "ASIN": asin, "SellerSKU": format!("SKU-{asin}"), "OrderItemId": item_id, "Title": title,
                     "QuantityOrdered": quantity, "QuantityShipped": quantity,
                     "ItemPrice": {"CurrencyCode": "GBP", "Amount": money(i64::from(*quantity) * price)},
                     "ItemTax": {"CurrencyCode": "GBP", "Amount": money(i64::from(*quantity) * price / 6)},
-                })
+                });
+                if buyer {
+                    item["BuyerInfo"] = json!({"GiftMessageText": "Happy birthday"});
+                }
+                item
             })
             .collect()
     }

@@ -3,9 +3,13 @@
 //!
 //! It enforces Amazon's usage plans server-side with its own GCRA buckets
 //! (429 with `x-amzn-RateLimit-Limit`, optionally sped up by a time scale),
-//! paginates generated orders with items, expires access tokens (403, as
-//! SP-API does), serves buyer info and addresses only to restricted data
-//! tokens, and serves the Amazon Business Reporting API from the same orders.
+//! paginates generated orders with items, expires access tokens (403 with
+//! Amazon's words, as SP-API does), serves buyer info and addresses only to
+//! restricted data tokens (generic `{orderId}` paths serve every order;
+//! `getOrders`, `getOrder` and `getOrderItems` add personal data for an RDT
+//! with data elements), answers with the [`Fault`]s a test injects
+//! (permission denials, error pages, bodies that do not decode, slowness),
+//! and serves the Amazon Business Reporting API from the same orders.
 //!
 //! ```
 //! # #[tokio::main] async fn main() -> amazon_sp_client::Result<()> {
@@ -76,12 +80,52 @@ impl Default for SimulatorConfig {
     }
 }
 
+/// A failure the simulator answers every call of one operation with, as
+/// Amazon (or what stands in front of it) sometimes does. Set it with
+/// [`SpApiSimulator::inject_fault`]; the operation names are those of
+/// [`SpApiSimulator::requests_for`] (`lwa.token` included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// 403 `Unauthorized` "Access to requested resource is denied." with
+    /// empty details: the token is good but the app lacks the role, or the
+    /// seller did not grant it. Answered after the token is checked.
+    AccessDenied,
+    /// SP-API's error body with this status: `{"errors": [{"code", "message"}]}`.
+    Error {
+        /// The HTTP status.
+        status: u16,
+        /// Amazon's error code (`InvalidInput`, `InternalFailure`, ...).
+        code: String,
+        /// Amazon's message.
+        message: String,
+    },
+    /// An HTML error page with this status, as a load balancer in front of
+    /// the API answers, with its session cookie ([`SpApiSimulator::EDGE_COOKIE`]).
+    EdgePage(u16),
+    /// 200 with the usual answer but every JSON number turned into text
+    /// (`"expires_in": "3600"`), as when a model changes under a client: the
+    /// body holds what the answer holds (a token, an RDT) and does not decode.
+    Undecodable,
+    /// The usual answer, sent only after this long.
+    Delay(Duration),
+}
+
+/// A restricted data token the simulator issued.
+#[derive(Debug, Clone)]
+pub(crate) struct RdtGrant {
+    /// `(method, path, data elements)` it was created for.
+    pub resources: Vec<(String, String, Vec<String>)>,
+    pub expires: Instant,
+}
+
 pub(crate) struct Sim {
     pub config: SimulatorConfig,
     pub orders: Vec<data::SimOrder>,
     pub buckets: buckets::Buckets,
     pub access: Mutex<HashMap<String, Instant>>,
-    pub rdts: Mutex<HashMap<String, Vec<String>>>,
+    pub rdts: Mutex<HashMap<String, RdtGrant>>,
+    pub faults: Mutex<HashMap<String, Fault>>,
     pub requests: AtomicU64,
     pub throttled: AtomicU64,
     pub serial: AtomicU64,
@@ -104,6 +148,9 @@ impl SpApiSimulator {
     pub const REFRESH_TOKEN: &'static str = "Atzr|simulator-refresh-token";
     /// The seller id.
     pub const SELLER_ID: &'static str = "A2SIMULATEDSELLER";
+    /// The `Set-Cookie` a [`Fault::EdgePage`] carries.
+    pub const EDGE_COOKIE: &'static str =
+        "AWSALB=sim-edge-session-5f2c9a0e; Path=/; Secure; HttpOnly";
 
     /// Starts a simulator.
     ///
@@ -119,6 +166,7 @@ impl SpApiSimulator {
             config,
             access: Mutex::new(HashMap::new()),
             rdts: Mutex::new(HashMap::new()),
+            faults: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             serial: AtomicU64::new(0),
@@ -211,6 +259,45 @@ impl SpApiSimulator {
             .get(operation)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// From now on every call of `operation` fails with `fault` (until
+    /// [`clear_fault`](Self::clear_fault)).
+    pub fn inject_fault(&self, operation: &str, fault: Fault) {
+        self.sim
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(operation.to_owned(), fault);
+    }
+
+    /// Calls of `operation` are answered normally again.
+    pub fn clear_fault(&self, operation: &str) {
+        self.sim
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(operation);
+    }
+
+    /// Makes every restricted data token issued so far expire now (Amazon
+    /// then answers 403 "The access token you provided has expired.").
+    pub fn expire_restricted_data_tokens(&self) {
+        let now = Instant::now();
+        self.sim
+            .rdts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values_mut()
+            .for_each(|g| g.expires = now);
+    }
+
+    /// Every access token and restricted data token issued so far, for
+    /// tests that check none of them leaks into logs or errors.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let access = self.sim.access.lock().unwrap_or_else(|e| e.into_inner());
+        let rdts = self.sim.rdts.lock().unwrap_or_else(|e| e.into_inner());
+        access.keys().chain(rdts.keys()).cloned().collect()
     }
 
     /// Makes every access token issued so far expire now.

@@ -6,13 +6,14 @@ use std::sync::atomic::Ordering;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::{Sim, SpApiSimulator};
+use super::{Fault, RdtGrant, Sim, SpApiSimulator};
 
 type Query = HashMap<String, String>;
 
@@ -22,6 +23,24 @@ fn errors(status: StatusCode, code: &str, message: &str) -> Response {
         axum::Json(json!({"errors": [{"code": code, "message": message}]})),
     )
         .into_response()
+}
+
+/// Amazon's 403: the same code and message whether the token was bad or the
+/// permission missing; `details` says which (empty for a permission denial).
+fn unauthorized(details: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        axum::Json(json!({"errors": [{
+            "code": "Unauthorized",
+            "message": "Access to requested resource is denied.",
+            "details": details,
+        }]})),
+    )
+        .into_response()
+}
+
+fn denied() -> Response {
+    unauthorized("")
 }
 
 fn answer(sim: &Sim, op: &str, body: Value) -> Response {
@@ -67,11 +86,125 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
     Some((op.0, op.1.map(|s| (*s).to_owned())))
 }
 
+/// Operations served only with a restricted data token.
 const RESTRICTED: &[&str] = &[
     "getOrderBuyerInfo",
     "getOrderAddress",
     "getOrderItemsBuyerInfo",
 ];
+
+/// Operations served with the access token, and with the personal data an
+/// RDT's data elements name when sent with one.
+const PERSONAL: &[&str] = &["getOrders", "getOrder", "getOrderItems"];
+
+/// Whether an RDT granted for `granted` serves `path`: segment by segment,
+/// a `{placeholder}` in the grant stands for any value (Amazon's generic paths).
+fn path_matches(granted: &str, path: &str) -> bool {
+    let granted: Vec<&str> = granted.trim_matches('/').split('/').collect();
+    let path: Vec<&str> = path.trim_matches('/').split('/').collect();
+    granted.len() == path.len()
+        && granted
+            .iter()
+            .zip(&path)
+            .all(|(g, p)| g == p || (g.starts_with('{') && g.ends_with('}')))
+}
+
+/// Who is calling, by the token sent.
+enum Caller {
+    /// The seller's LWA access token.
+    Seller,
+    /// A restricted data token and what it grants.
+    Restricted(RdtGrant),
+    /// A token Amazon refuses, with the `details` it gives.
+    Refused(&'static str),
+}
+
+fn caller(sim: &Sim, token: &str) -> Caller {
+    let now = Instant::now();
+    let access = sim
+        .access
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(token)
+        .copied();
+    let grant = match access {
+        Some(at) if at > now => return Caller::Seller,
+        Some(_) => None,
+        None => sim
+            .rdts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned(),
+    };
+    match (access, grant) {
+        (None, Some(grant)) if grant.expires > now => Caller::Restricted(grant),
+        (Some(_), _) | (None, Some(_)) => {
+            Caller::Refused("The access token you provided has expired.")
+        }
+        (None, None) => {
+            Caller::Refused("The access token you provided is revoked, malformed or invalid.")
+        }
+    }
+}
+
+/// The answer an injected fault gives in place of the usual one, if any.
+fn fault_answer(fault: Option<&Fault>) -> Option<Response> {
+    match fault? {
+        Fault::AccessDenied => Some(denied()),
+        Fault::Error {
+            status,
+            code,
+            message,
+        } => Some(errors(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
+            message,
+        )),
+        Fault::EdgePage(status) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = format!(
+                "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center></body></html>"
+            );
+            let mut response = (status, Html(page)).into_response();
+            response.headers_mut().insert(
+                SET_COOKIE,
+                HeaderValue::from_static(SpApiSimulator::EDGE_COOKIE),
+            );
+            response.headers_mut().insert(
+                "x-amzn-RequestId",
+                HeaderValue::from_static("sim-request-id"),
+            );
+            Some(response)
+        }
+        Fault::Undecodable | Fault::Delay(_) => None,
+    }
+}
+
+/// Every JSON number as text: the body of [`Fault::Undecodable`].
+fn numbers_as_text(value: Value) -> Value {
+    match value {
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Array(items) => Value::Array(items.into_iter().map(numbers_as_text).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, numbers_as_text(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+async fn undecodable(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let broken = serde_json::to_vec(&numbers_as_text(value)).unwrap_or_default();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(broken))
+}
 
 pub(crate) async fn handle(
     State(sim): State<Arc<Sim>>,
@@ -89,6 +222,42 @@ pub(crate) async fn handle(
         .unwrap_or_else(|e| e.into_inner())
         .entry(op.to_owned())
         .or_default() += 1;
+    let fault = sim
+        .faults
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(op)
+        .cloned();
+    if let Some(Fault::Delay(wait)) = &fault {
+        tokio::time::sleep(*wait).await;
+    }
+    let response = respond(
+        &sim,
+        op,
+        order_id,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        fault.as_ref(),
+    );
+    match fault {
+        Some(Fault::Undecodable) if response.status().is_success() => undecodable(response).await,
+        _ => response,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn respond(
+    sim: &Sim,
+    op: &'static str,
+    order_id: Option<String>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    fault: Option<&Fault>,
+) -> Response {
     let query: Query = uri
         .query()
         .map(|q| {
@@ -98,53 +267,34 @@ pub(crate) async fn handle(
         })
         .unwrap_or_default();
     if op == "lwa.token" {
-        return token(&sim, &body);
+        return fault_answer(fault).unwrap_or_else(|| token(sim, body));
     }
 
     let token = headers
         .get("x-amz-access-token")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    if RESTRICTED.contains(&op) {
-        let granted = sim
-            .rdts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&token)
-            .cloned()
-            .unwrap_or_default();
-        if !granted.iter().any(|p| p == uri.path()) {
-            return errors(
-                StatusCode::FORBIDDEN,
-                "Unauthorized",
-                "Access to requested resource is denied. A restricted data token is required.",
-            );
-        }
-    } else {
-        let expiry = sim
-            .access
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&token)
-            .copied();
-        match expiry {
-            Some(at) if at > Instant::now() => {}
-            Some(_) => {
-                return errors(
-                    StatusCode::FORBIDDEN,
-                    "Unauthorized",
-                    "The access token you provided has expired.",
-                );
-            }
-            None => {
-                return errors(
-                    StatusCode::FORBIDDEN,
-                    "Unauthorized",
-                    "Access to requested resource is denied.",
-                );
+        .unwrap_or_default();
+    // The data elements the caller's RDT grants for this request (none with
+    // the access token): what personal data the answer carries.
+    let personal: Vec<String> = match caller(sim, token) {
+        Caller::Refused(details) => return unauthorized(details),
+        Caller::Seller if RESTRICTED.contains(&op) => return denied(),
+        Caller::Seller => Vec::new(),
+        Caller::Restricted(grant) if RESTRICTED.contains(&op) || PERSONAL.contains(&op) => {
+            match grant
+                .resources
+                .iter()
+                .find(|(m, p, _)| m == method.as_str() && path_matches(p, uri.path()))
+            {
+                Some((_, _, elements)) => elements.clone(),
+                None => return denied(),
             }
         }
+        // An RDT opens the resources it names and nothing else.
+        Caller::Restricted(_) => return denied(),
+    };
+    if let Some(faulty) = fault_answer(fault) {
+        return faulty;
     }
     let storm = sim.storm.lock().unwrap_or_else(|e| e.into_inner()).clone();
     match storm.strike(uri.path()) {
@@ -192,26 +342,26 @@ pub(crate) async fn handle(
     }
     let marketplace = crate::Marketplace::UK;
     match (op, order) {
-        ("createRestrictedDataToken", _) => rdt(&sim, &body),
+        ("createRestrictedDataToken", _) => rdt(sim, body),
         ("getOrders", _) => {
             let (page, next) = page(
-                &sim,
+                sim,
                 &query,
                 "NextToken",
                 "MaxResultsPerPage",
                 "CreatedAfter",
                 "CreatedBefore",
             );
-            let orders: Vec<Value> = page.iter().map(|o| o.v0(marketplace)).collect();
+            let orders: Vec<Value> = page.iter().map(|o| o.v0(marketplace, &personal)).collect();
             let mut payload = json!({"Orders": orders});
             if let Some(next) = next {
                 payload["NextToken"] = next.into();
             }
-            answer(&sim, op, json!({"payload": payload}))
+            answer(sim, op, json!({"payload": payload}))
         }
-        ("getOrder", Some(o)) => answer(&sim, op, json!({"payload": o.v0(marketplace)})),
+        ("getOrder", Some(o)) => answer(sim, op, json!({"payload": o.v0(marketplace, &personal)})),
         ("getOrderItems", Some(o)) => {
-            let items = o.v0_items();
+            let items = o.v0_items(&personal);
             let size = sim.config.items_page_size.max(1);
             let start: usize = query
                 .get("NextToken")
@@ -222,15 +372,15 @@ pub(crate) async fn handle(
             if start + size < items.len() {
                 payload["NextToken"] = format!("items-{}", start + size).into();
             }
-            answer(&sim, op, json!({"payload": payload}))
+            answer(sim, op, json!({"payload": payload}))
         }
         ("getOrderBuyerInfo", Some(o)) => answer(
-            &sim,
+            sim,
             op,
             json!({"payload": {"AmazonOrderId": o.id, "BuyerEmail": "buyer-7@marketplace.amazon.co.uk", "BuyerName": "A. Buyer"}}),
         ),
         ("getOrderAddress", Some(o)) => answer(
-            &sim,
+            sim,
             op,
             json!({"payload": {"AmazonOrderId": o.id, "ShippingAddress": {"Name": "A. Buyer", "AddressLine1": "1 Example Street", "City": "London", "PostalCode": "SW1A 1AA", "CountryCode": "GB"}}}),
         ),
@@ -241,14 +391,14 @@ pub(crate) async fn handle(
                 .map(|i| json!({"OrderItemId": i.0, "GiftMessageText": "Happy birthday"}))
                 .collect();
             answer(
-                &sim,
+                sim,
                 op,
                 json!({"payload": {"AmazonOrderId": o.id, "OrderItems": items}}),
             )
         }
         ("searchOrders", _) => {
             let (page, next) = page(
-                &sim,
+                sim,
                 &query,
                 "paginationToken",
                 "maxResultsPerPage",
@@ -260,14 +410,14 @@ pub(crate) async fn handle(
             if let Some(next) = next {
                 body["pagination"] = json!({"nextToken": next});
             }
-            answer(&sim, op, body)
+            answer(sim, op, body)
         }
-        ("getOrder2026", Some(o)) => answer(&sim, op, json!({"order": o.v2026(marketplace)})),
+        ("getOrder2026", Some(o)) => answer(sim, op, json!({"order": o.v2026(marketplace)})),
         // The Amazon Business reports page through the same orders; each
         // report shows its own rows of them under its own field.
         ("getOrderReports" | "getOrderLineItemReports" | "getShipmentReports", _) => {
             let (page, next) = page(
-                &sim,
+                sim,
                 &query,
                 "nextPageToken",
                 "",
@@ -288,7 +438,7 @@ pub(crate) async fn handle(
                     page.iter().flat_map(|o| o.business_shipments()).collect(),
                 ),
             };
-            answer(&sim, op, with_token(json!({ field: rows }), next))
+            answer(sim, op, with_token(json!({ field: rows }), next))
         }
         _ => errors(StatusCode::NOT_FOUND, "NotFound", "no such resource"),
     }
@@ -390,15 +540,29 @@ fn token(sim: &Sim, body: &Bytes) -> Response {
 
 fn rdt(sim: &Sim, body: &Bytes) -> Response {
     let request: Value = serde_json::from_slice(body).unwrap_or_default();
-    let paths: Vec<String> = request["restrictedResources"]
+    let resources: Vec<(String, String, Vec<String>)> = request["restrictedResources"]
         .as_array()
         .map(|r| {
             r.iter()
-                .filter_map(|x| x["path"].as_str().map(str::to_owned))
+                .filter_map(|x| {
+                    let elements = x["dataElements"]
+                        .as_array()
+                        .map(|e| {
+                            e.iter()
+                                .filter_map(|d| d.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some((
+                        x["method"].as_str()?.to_owned(),
+                        x["path"].as_str()?.to_owned(),
+                        elements,
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default();
-    if paths.is_empty() {
+    if resources.is_empty() {
         return errors(
             StatusCode::BAD_REQUEST,
             "InvalidInput",
@@ -407,13 +571,17 @@ fn rdt(sim: &Sim, body: &Bytes) -> Response {
     }
     let n = sim.serial.fetch_add(1, Ordering::Relaxed);
     let token = format!("Atz.sprdt|sim-{n:08}");
-    sim.rdts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(token.clone(), paths);
+    let lifetime = std::time::Duration::from_secs(3600);
+    sim.rdts.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        token.clone(),
+        RdtGrant {
+            resources,
+            expires: Instant::now() + lifetime,
+        },
+    );
     answer(
         sim,
         "createRestrictedDataToken",
-        json!({"restrictedDataToken": token, "expiresIn": 3600}),
+        json!({"restrictedDataToken": token, "expiresIn": lifetime.as_secs()}),
     )
 }

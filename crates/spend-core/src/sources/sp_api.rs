@@ -88,8 +88,8 @@ fn order(o: &SpOrder) -> Result<Order, SourceError> {
     out.status = o
         .fulfillment
         .as_ref()
-        .and_then(|f| f["fulfillmentStatus"].as_str())
-        .map(str::to_owned);
+        .and_then(|f| f.fulfillment_status.as_ref())
+        .map(|s| s.as_str().to_owned());
     out.total = o
         .proceeds
         .as_ref()
