@@ -53,4 +53,15 @@ pub enum SourceError {
         /// The cap.
         limit: usize,
     },
+    /// The file is not in the format it was opened as (an mbox without a
+    /// single `From ` separator line).
+    #[error("{path} is not {format}: {why}")]
+    NotFormat {
+        /// The file.
+        path: String,
+        /// The format (`an mbox`).
+        format: &'static str,
+        /// What was wrong.
+        why: String,
+    },
 }

@@ -2,7 +2,9 @@
 //! with size and time caps, because PDF parsers are slow or panic on the
 //! malformed files real mailboxes hold.
 
-use std::sync::mpsc;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use mail_parser::{MessageParser, MimeHeaders};
@@ -29,6 +31,9 @@ pub struct PdfLimits {
     pub max_bytes: usize,
     /// Reading longer than this gives up (default 10 s).
     pub timeout: Duration,
+    /// PDFs whose compressed streams inflate to more than this in all are
+    /// not read (default 64 MiB): a small file can hold gigabytes.
+    pub max_inflated: usize,
 }
 
 impl Default for PdfLimits {
@@ -36,6 +41,7 @@ impl Default for PdfLimits {
         PdfLimits {
             max_bytes: 20 << 20,
             timeout: Duration::from_secs(10),
+            max_inflated: 64 << 20,
         }
     }
 }
@@ -52,6 +58,12 @@ impl PdfLimits {
         self.timeout = timeout;
         self
     }
+
+    /// Sets the cap on what the PDF's streams inflate to.
+    pub fn max_inflated(mut self, max_inflated: usize) -> Self {
+        self.max_inflated = max_inflated;
+        self
+    }
 }
 
 /// Why a PDF's text could not be read.
@@ -66,9 +78,19 @@ pub enum PdfError {
         /// The cap.
         limit: usize,
     },
+    /// Its compressed streams inflate past [`PdfLimits::max_inflated`].
+    #[error("the PDF's streams inflate to more than {limit} bytes")]
+    InflatesTooMuch {
+        /// The cap.
+        limit: usize,
+    },
     /// Reading took longer than [`PdfLimits::timeout`].
     #[error("reading the PDF took longer than {0:?}")]
     TimedOut(Duration),
+    /// Readers that ran past their timeout are still running: no more are
+    /// started until they end (each holds a core and its memory).
+    #[error("{0} PDF readers that timed out are still running; not reading more")]
+    Overloaded(usize),
     /// Neither reader could parse it.
     #[error("unreadable PDF: {0}")]
     Unreadable(String),
@@ -161,10 +183,23 @@ pub fn pdf_text(bytes: Vec<u8>, limits: PdfLimits) -> Result<String, PdfError> {
             limit: limits.max_bytes,
         });
     }
+    if !inflates_within(&bytes, limits.max_inflated) {
+        return Err(PdfError::InflatesTooMuch {
+            limit: limits.max_inflated,
+        });
+    }
+    let stuck = STUCK_READERS.load(Ordering::SeqCst);
+    if stuck >= MAX_STUCK_READERS {
+        return Err(PdfError::Overloaded(stuck));
+    }
     let (tx, rx) = mpsc::channel();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let gave_up = timed_out.clone();
     let spawned = std::thread::Builder::new()
         .name("pdf-text".into())
         .spawn(move || {
+            // Counted out when it ends, if the caller stopped waiting for it.
+            let _stuck = StuckGuard(gave_up);
             let result = std::panic::catch_unwind(|| read(&bytes)).unwrap_or_else(|panic| {
                 let why = panic
                     .downcast_ref::<&str>()
@@ -180,9 +215,98 @@ pub fn pdf_text(bytes: Vec<u8>, limits: PdfLimits) -> Result<String, PdfError> {
     }
     match rx.recv_timeout(limits.timeout) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(PdfError::TimedOut(limits.timeout)),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            if !timed_out.swap(true, Ordering::SeqCst) {
+                STUCK_READERS.fetch_add(1, Ordering::SeqCst);
+            }
+            Err(PdfError::TimedOut(limits.timeout))
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             Err(PdfError::Unreadable("the reader stopped".into()))
         }
+    }
+}
+
+/// Readers that ran past their timeout and are still running.
+static STUCK_READERS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many timed-out readers may still run before no more are started.
+const MAX_STUCK_READERS: usize = 2;
+
+/// Counts a reader out of [`STUCK_READERS`] when it ends, if it was counted in.
+struct StuckGuard(Arc<AtomicBool>);
+
+impl Drop for StuckGuard {
+    fn drop(&mut self) {
+        // Whoever sets the flag second does the counting: the caller counts
+        // in on a timeout, the reader counts out when it ends late.
+        if self.0.swap(true, Ordering::SeqCst) {
+            STUCK_READERS.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Whether every compressed (`FlateDecode`) stream of the PDF inflates to
+/// no more than `cap` bytes in all, inflating each into nothing: the
+/// readers would inflate them into memory, and a few kilobytes can inflate
+/// to gigabytes.
+fn inflates_within(pdf: &[u8], cap: usize) -> bool {
+    let mut left = cap as u64;
+    let mut rest = pdf;
+    while let Some(at) = find(rest, b"stream") {
+        let after = &rest[at + b"stream".len()..];
+        // `endstream` also holds `stream`: a data start needs its line break.
+        let data = match after {
+            [b'\r', b'\n', data @ ..] | [b'\n', data @ ..] | [b'\r', data @ ..] => data,
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let end = find(data, b"endstream").unwrap_or(data.len());
+        let stream = &data[..end];
+        if stream.len() > 2 && stream[0] == 0x78 {
+            // A zlib header: count what it inflates to, up to what is left.
+            let mut decoder = flate2::read::ZlibDecoder::new(stream).take(left + 1);
+            let inflated = std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0);
+            if inflated > left {
+                return false;
+            }
+            left -= inflated;
+        }
+        rest = &data[end..];
+    }
+    true
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pdf_with_stream(payload: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut z, payload).unwrap();
+        let stream = z.finish().unwrap();
+        let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Length ".to_vec();
+        pdf.extend_from_slice(stream.len().to_string().as_bytes());
+        pdf.extend_from_slice(b" /Filter /FlateDecode >>\nstream\n");
+        pdf.extend_from_slice(&stream);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        pdf
+    }
+
+    #[test]
+    fn a_small_pdf_that_inflates_past_the_cap_is_not_read() {
+        // 8 MiB of zeros in a file of about 8 KB, against a 1 MiB cap.
+        let bomb = pdf_with_stream(&vec![0u8; 8 << 20]);
+        assert!(bomb.len() < 64 << 10, "{}", bomb.len());
+        let err = pdf_text(bomb, PdfLimits::default().max_inflated(1 << 20)).unwrap_err();
+        assert_eq!(err, PdfError::InflatesTooMuch { limit: 1 << 20 });
+        let fine = pdf_with_stream(b"BT /F1 12 Tf (Total 9.99) Tj ET");
+        assert!(inflates_within(&fine, 1024));
     }
 }

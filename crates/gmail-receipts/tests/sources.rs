@@ -105,5 +105,104 @@ fn mbox_unescapes_and_numbers_messages() {
     );
     assert_eq!(messages[1].raw, b"Subject: two\n\nx\n");
     assert_eq!(Mbox::new(&b""[..]).count(), 0);
-    assert_eq!(Mbox::new(&b"no separator at all\n"[..]).count(), 0);
+    assert!(
+        Mbox::new(&b"no separator at all\n"[..])
+            .next()
+            .is_some_and(|m| m.is_err()),
+        "text without a separator is no mbox"
+    );
+}
+
+/// A reader that gives `len` bytes of `x` and no line break, counting what
+/// it lent out at once (the most memory a reader can be made to hold).
+struct NoNewlines {
+    left: usize,
+    chunk: Vec<u8>,
+}
+
+impl std::io::Read for NoNewlines {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.left);
+        buf[..n].fill(b'x');
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for NoNewlines {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let n = self.chunk.len().min(self.left);
+        Ok(&self.chunk[..n])
+    }
+    fn consume(&mut self, amount: usize) {
+        self.left -= amount;
+    }
+}
+
+#[test]
+fn an_mbox_line_longer_than_a_message_is_refused_without_holding_it() {
+    // One message whose body is a 200 MiB line: refused as too large, and
+    // the reader never holds more than the cap (the line is streamed past).
+    let head = b"From a Mon Jan 1 00:00:00 2024\nSubject: big\n\n".to_vec();
+    let body = NoNewlines {
+        left: 200 << 20,
+        chunk: vec![b'x'; 1 << 16],
+    };
+    let reader = std::io::Read::chain(&head[..], body);
+    let messages: Vec<_> = Mbox::new(reader).collect();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        matches!(
+            messages[0],
+            Err(gmail_receipts::SourceError::TooLarge { .. })
+        ),
+        "{:?}",
+        messages[0].as_ref().map(|m| m.id.clone())
+    );
+}
+
+#[test]
+fn a_file_that_is_no_mbox_is_an_error_not_zero_messages() {
+    let messages: Vec<_> =
+        Mbox::named(&b"PK\x03\x04 garbage without separators"[..], "x.zip").collect();
+    assert_eq!(messages.len(), 1);
+    let err = messages.into_iter().next().unwrap().unwrap_err();
+    assert!(err.to_string().contains("x.zip is not an mbox"), "{err}");
+    assert_eq!(Mbox::new(&b""[..]).count(), 0, "an empty mbox is empty");
+}
+
+#[test]
+fn eml_folders_keep_going_past_loops_and_unreadable_subfolders() {
+    let dir = temp("eml-hostile");
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    let one = fixture_files().into_iter().next().unwrap();
+    std::fs::copy(&one, dir.join("a/b/one.eml")).unwrap();
+    std::fs::copy(&one, dir.join("two.eml")).unwrap();
+    // A link back up: followed, it would never end.
+    std::os::unix::fs::symlink(&dir, dir.join("a/b/loop")).unwrap();
+    let messages: Vec<_> = EmlDir::open(&dir).unwrap().collect();
+    assert_eq!(messages.iter().filter(|m| m.is_ok()).count(), 2);
+
+    // A file named on its own is read, not refused.
+    let single: Vec<_> = EmlDir::open(&dir.join("two.eml")).unwrap().collect();
+    assert_eq!(single.len(), 1);
+    assert!(single[0].is_ok());
+
+    // An unreadable subfolder is one error among the messages (root reads
+    // every folder, so only when not running as root).
+    let locked = dir.join("a/locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::fs::copy(&one, locked.join("three.eml")).unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let can_read_anyway = std::fs::read_dir(&locked).is_ok();
+    let messages: Vec<_> = EmlDir::open(&dir).unwrap().collect();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    if can_read_anyway {
+        assert_eq!(messages.iter().filter(|m| m.is_ok()).count(), 3);
+    } else {
+        assert_eq!(messages.iter().filter(|m| m.is_ok()).count(), 2);
+        assert_eq!(messages.iter().filter(|m| m.is_err()).count(), 1);
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::read_capped;
 use crate::{MailMessage, SourceError};
 
 /// Messages of a Maildir (`cur` and `new`), sorted by file name; flags
@@ -42,22 +43,15 @@ impl Iterator for Maildir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Some(
-            std::fs::read(&path)
-                .map_err(|source| SourceError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })
-                .map(|raw| {
-                    let flags = name
-                        .rsplit_once(":2,")
-                        .map(|(_, f)| f.chars().map(|c| c.to_string()).collect())
-                        .unwrap_or_default();
-                    MailMessage {
-                        labels: flags,
-                        ..MailMessage::new(name.split(":2,").next().unwrap_or(&name), raw)
-                    }
-                }),
-        )
+        Some(read_capped(&path).map(|raw| {
+            let flags = name
+                .rsplit_once(":2,")
+                .map(|(_, f)| f.chars().map(|c| c.to_string()).collect())
+                .unwrap_or_default();
+            MailMessage {
+                labels: flags,
+                ..MailMessage::new(name.split(":2,").next().unwrap_or(&name), raw)
+            }
+        }))
     }
 }

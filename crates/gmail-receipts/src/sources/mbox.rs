@@ -24,6 +24,8 @@ pub struct Mbox<R> {
     line: Vec<u8>,
     started: bool,
     done: bool,
+    /// Bytes seen before the first separator (a file that never has one is no mbox).
+    preamble: usize,
 }
 
 impl<R: BufRead> Mbox<R> {
@@ -41,6 +43,7 @@ impl<R: BufRead> Mbox<R> {
             line: Vec::with_capacity(1024),
             started: false,
             done: false,
+            preamble: 0,
         }
     }
 }
@@ -70,7 +73,7 @@ impl<R: BufRead> Iterator for Mbox<R> {
         let mut too_large = false;
         loop {
             self.line.clear();
-            let read = match self.reader.read_until(b'\n', &mut self.line) {
+            let read = match read_line_capped(&mut self.reader, &mut self.line, LINE_CAP) {
                 Ok(n) => n,
                 Err(source) => {
                     self.done = true;
@@ -85,7 +88,17 @@ impl<R: BufRead> Iterator for Mbox<R> {
                 self.done = at_end;
                 if !self.started {
                     if at_end {
-                        return None;
+                        // Bytes but no separator line: not an mbox at all.
+                        return (self.preamble > 0).then(|| {
+                            Err(SourceError::NotFormat {
+                                path: self.name.clone(),
+                                format: "an mbox",
+                                why: format!(
+                                    "{} bytes and no line starting with \"From \"",
+                                    self.preamble
+                                ),
+                            })
+                        });
                     }
                     // The first separator opens the first message.
                     self.started = true;
@@ -105,9 +118,10 @@ impl<R: BufRead> Iterator for Mbox<R> {
             }
             if !self.started || too_large {
                 // Text before the first separator is not a message; an oversized one is dropped.
+                self.preamble += usize::from(!self.started) * read;
                 continue;
             }
-            if message.len() + self.line.len() > MAX_MESSAGE {
+            if message.len() + read > MAX_MESSAGE {
                 too_large = true;
                 message = Vec::new();
                 continue;
@@ -118,6 +132,42 @@ impl<R: BufRead> Iterator for Mbox<R> {
             } else {
                 message.extend_from_slice(&self.line);
             }
+        }
+    }
+}
+
+/// The most of one line kept: a line is never longer than a message may be,
+/// and a file without line breaks must not be read into memory whole.
+const LINE_CAP: usize = MAX_MESSAGE + 1;
+
+/// Reads one line (through its `\n`) into `line`, keeping at most `cap`
+/// bytes of it; returns how many bytes the line had.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match buffer.iter().position(|b| *b == b'\n') {
+            Some(at) => (&buffer[..=at], true),
+            None => (buffer, false),
+        };
+        let room = cap.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        total += used;
+        reader.consume(used);
+        if done {
+            return Ok(total);
         }
     }
 }

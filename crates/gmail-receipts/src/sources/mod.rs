@@ -15,6 +15,35 @@ pub use mbox::Mbox;
 /// (receipts are far smaller; it bounds memory on a corrupt export).
 pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
+/// A message file's bytes, refused as [`SourceError::TooLarge`](crate::SourceError)
+/// past [`MAX_MESSAGE`] without reading more than that.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("one-{}.eml", std::process::id()));
+/// std::fs::write(&path, b"Subject: hi\r\n\r\nbody").unwrap();
+/// assert_eq!(gmail_receipts::sources::read_capped(&path).unwrap().len(), 19);
+/// # std::fs::remove_file(path).ok();
+/// ```
+pub fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, crate::SourceError> {
+    use std::io::Read;
+    let io = |source| crate::SourceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut raw = Vec::new();
+    file.take(MAX_MESSAGE as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(io)?;
+    if raw.len() > MAX_MESSAGE {
+        return Err(crate::SourceError::TooLarge {
+            id: path.display().to_string(),
+            limit: MAX_MESSAGE,
+        });
+    }
+    Ok(raw)
+}
+
 /// The mailbox formats a path can hold, for front ends that take the format
 /// as a word (`spend import mbox PATH`).
 ///
@@ -29,7 +58,7 @@ pub enum SourceKind {
     Mbox,
     /// A Maildir folder.
     Maildir,
-    /// A folder of `.eml` files.
+    /// A folder of `.eml` files (or one `.eml` file).
     Eml,
 }
 
