@@ -1,28 +1,50 @@
-//! Caching answers so the same transaction description is never paid for twice.
+//! Caching answers so the same question is never paid for twice.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use futures_util::future::BoxFuture;
 
+use crate::ProviderKind;
 use crate::transactions::{Direction, EnrichmentFields};
 
-/// What an answer is cached under: everything that changes the answer. The
-/// normalised description, the direction, the amount's order of magnitude
-/// (an "AMAZON" charge of 4.99 and one of 499.00 are not the same purchase),
-/// a hash of the context (what a matched order or receipt says was bought, and
-/// the merchant hint), the prompt version (which covers the taxonomy) and the model.
+/// What an answer is cached under: everything the model is told about a
+/// transaction that can change its answer, and everything about the asking.
+///
+/// - the normalised description and the direction;
+/// - the currency and the exact amount (`TFL TRAVEL` for 2.80 is a bus
+///   fare, for 156.00 a season ticket; an `AMAZON` charge of 4.99 and one
+///   of 499.00 are not the same purchase);
+/// - a hash of the context (what a matched order or receipt says was
+///   bought) and the merchant hint;
+/// - the prompt version, which covers the instructions, the schema and the
+///   taxonomy (see [`PROMPT_VERSION`](crate::transactions::PROMPT_VERSION));
+/// - the provider and the model (two providers can serve models of the same
+///   name, and answer in different modes).
+///
+/// The transaction's id and date are not part of it: the id is only how the
+/// answer is mapped back, and the date does not change what was bought.
 ///
 /// ```
-/// use llm_enrich::{CacheKey, Direction, TransactionInput};
+/// use llm_enrich::{CacheKey, Direction, ProviderKind, TransactionInput};
 /// use rust_decimal::Decimal;
 /// let mut book = TransactionInput::new("t1", "AMAZON.CO.UK*2K4RT51X4", Decimal::new(1299, 2), "GBP", Direction::Debit);
 /// book.context = Some("The Rust Programming Language (paperback)".into());
 /// let mut food = book.clone();
 /// food.context = Some("Yorkshire Tea 240 bags".into());
-/// assert_ne!(CacheKey::of(&book, "v1", "m"), CacheKey::of(&food, "v1", "m"));
+/// let key = |t: &TransactionInput| CacheKey::of(t, "v1", ProviderKind::Anthropic, "m");
+/// assert_ne!(key(&book), key(&food));
+/// let mut dearer = book.clone();
+/// dearer.amount = Decimal::new(1499, 2);
+/// assert_ne!(key(&book), key(&dearer));
+/// assert_ne!(key(&book), CacheKey::of(&book, "v1", ProviderKind::OpenAi, "m"));
+/// // The same input under another id (and written 12.990): the same key.
+/// let mut again = book.clone();
+/// again.id = "t2".into();
+/// again.amount = Decimal::new(12990, 3);
+/// assert_eq!(key(&book), key(&again));
 /// // Stable text, for caches kept in a database.
-/// assert!(CacheKey::of(&book, "v1", "m").to_string().starts_with("v1|m|debit|GBP:10-100|"));
+/// assert!(key(&book).to_string().starts_with("v1|anthropic|m|debit|GBP:12.99|"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
@@ -30,33 +52,60 @@ pub struct CacheKey {
     pub description: String,
     /// Money in or out.
     pub direction: Direction,
-    /// The currency and the amount's order of magnitude (`GBP:10-100`); empty when unknown.
-    pub amount_band: String,
+    /// The currency and the amount without trailing zeros (`GBP:12.5`); empty when unknown.
+    pub amount: String,
     /// A stable hash (FNV-1a) of the context and the merchant hint; 0 when there is none.
     pub context_hash: u64,
-    /// The prompt's version.
+    /// The prompt's version (instructions, schema and taxonomy).
     pub prompt_version: String,
+    /// The provider.
+    pub provider: ProviderKind,
     /// The model.
     pub model: String,
 }
 
 impl CacheKey {
     /// A key for `description` alone (no amount, no context), normalised.
-    pub fn new(description: &str, direction: Direction, prompt_version: &str, model: &str) -> Self {
+    pub fn new(
+        description: &str,
+        direction: Direction,
+        prompt_version: &str,
+        provider: ProviderKind,
+        model: &str,
+    ) -> Self {
         CacheKey {
             description: CacheKey::normalise(description),
             direction,
-            amount_band: String::new(),
+            amount: String::new(),
             context_hash: 0,
             prompt_version: prompt_version.to_owned(),
+            provider,
             model: model.to_owned(),
         }
     }
 
-    /// The key of a transaction: its description, direction, amount band and context.
-    pub fn of(item: &crate::TransactionInput, prompt_version: &str, model: &str) -> Self {
-        let mut key = CacheKey::new(&item.description, item.direction, prompt_version, model);
-        key.amount_band = format!("{}:{}", item.currency, amount_band(item.amount));
+    /// The key of a transaction: its description, direction, currency and
+    /// amount, and context, asked with `prompt_version` of `provider`'s `model`.
+    pub fn of(
+        item: &crate::TransactionInput,
+        prompt_version: &str,
+        provider: ProviderKind,
+        model: &str,
+    ) -> Self {
+        let mut key = CacheKey::new(
+            &item.description,
+            item.direction,
+            prompt_version,
+            provider,
+            model,
+        );
+        // `normalize` so that 12.50 and 12.5 (the same amount, however a
+        // source wrote it) share a key.
+        key.amount = format!(
+            "{}:{}",
+            item.currency.trim().to_uppercase(),
+            item.amount.abs().normalize()
+        );
         let context = [item.context.as_deref(), item.merchant_hint.as_deref()];
         if context.iter().any(Option::is_some) {
             key.context_hash = context.iter().fold(FNV_OFFSET, |h, part| {
@@ -104,34 +153,27 @@ impl std::fmt::Display for CacheKey {
         };
         write!(
             f,
-            "{}|{}|{direction}|{}|{:016x}|{}",
-            self.prompt_version, self.model, self.amount_band, self.context_hash, self.description
+            "{}|{}|{}|{direction}|{}|{:016x}|{}",
+            self.prompt_version,
+            self.provider,
+            self.model,
+            self.amount,
+            self.context_hash,
+            self.description
         )
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a: stable across runs, platforms and Rust versions (unlike
+/// `DefaultHasher`), which keys kept in a database need.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         hash ^= u64::from(*b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
-}
-
-/// The amount's order of magnitude in major units: `<1`, `1-10`, `10-100`, ...
-fn amount_band(amount: rust_decimal::Decimal) -> String {
-    let mut upper = rust_decimal::Decimal::ONE;
-    let size = amount.abs();
-    if size < upper {
-        return "<1".to_owned();
-    }
-    let ten = rust_decimal::Decimal::TEN;
-    while size >= upper * ten && upper < rust_decimal::Decimal::new(1_000_000_000, 0) {
-        upper *= ten;
-    }
-    format!("{}-{}", upper, upper * ten)
 }
 
 fn flush_digits(out: &mut String, digits: &mut usize) {

@@ -58,6 +58,20 @@ pub enum Error {
         /// What was wrong.
         detail: String,
     },
+    /// A field of the answer broke a rule (an impossible date such as
+    /// `2024-02-31`, an amount that is not a number), even after one repair
+    /// attempt.
+    #[error("{provider}: the answer's {field} {value:?} {reason}")]
+    InvalidField {
+        /// Which provider.
+        provider: ProviderKind,
+        /// The field, as the schema names it (`date`, `line_items[2].total`).
+        field: String,
+        /// The value the model gave.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The model refused to answer.
     #[error("{provider}: the model refused: {reason}")]
     Refused {
@@ -73,7 +87,7 @@ pub enum Error {
     BudgetExceeded {
         /// The run's budget.
         budget: Decimal,
-        /// Spent so far.
+        /// Spent so far, with the worst case of requests still in flight.
         spent: Decimal,
         /// The next request's worst-case cost.
         next: Decimal,

@@ -14,8 +14,13 @@
 //!   merchant, merchant type, essential or not, payment method, confidence;
 //!   validated and mapped by id, missing ids retried alone, one repair attempt
 //!   for invalid JSON, batch size fitted to the provider and halved when an
-//!   answer is cut short, a [`Cache`], a budget, and an [`Estimate`] before running.
-//! - [`ReceiptExtractor`]: email text -> receipt fields, with the same checks.
+//!   answer is cut short, a [`Cache`], a [`Budget`], and an [`Estimate`] before running.
+//! - [`ReceiptExtractor`]: email text -> receipt fields, with the same checks
+//!   (dates the calendar has, decimal amounts, ISO currencies).
+//! - [`Budget`]: one cap for a whole run, shared by enrichers and extractors;
+//!   each request's worst case is held before it is sent (input counted by
+//!   the provider near the limit, where it can; output in full), so the cap
+//!   is not crossed.
 //! - `testkit` (feature): simulators of the five APIs that check each request
 //!   against the documented shape, with error injection.
 //!
@@ -45,9 +50,9 @@ mod taxonomy;
 pub mod testkit;
 pub mod transactions;
 
-pub use answer::Spend;
+pub use answer::{AnswerError, Spend};
 pub use cache::{Cache, CacheKey, MemoryCache};
-pub use cost::{Estimate, Price, PriceTable};
+pub use cost::{Budget, Estimate, Price, PriceTable};
 pub use error::{Error, Result};
 pub use provider::{
     Anthropic, Completion, CompletionRequest, Config, DeepSeek, Gemini, Limits, Ollama, OpenAi,

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::answer::{Answerer, Spend};
-use crate::cost::PriceTable;
+use crate::answer::{AnswerError, Answerer, Spend};
+use crate::cost::{Budget, PriceTable};
 use crate::{CompletionRequest, Error, Provider, Result};
 
 /// What kind of message it is: the same kinds as the receipt pipeline's pre-filter.
@@ -39,7 +39,7 @@ pub struct ExtractedReceipt {
     pub merchant: Option<String>,
     /// Order ids.
     pub order_ids: Vec<String>,
-    /// The order date, `YYYY-MM-DD`.
+    /// The order date, `YYYY-MM-DD`, a real calendar date (checked).
     pub date: Option<String>,
     /// ISO 4217 currency of the amounts.
     pub currency: Option<String>,
@@ -202,7 +202,15 @@ pub fn schema() -> Value {
     })
 }
 
-fn amount(field: &str, value: Option<String>) -> std::result::Result<Option<Decimal>, String> {
+fn field_error(field: impl Into<String>, value: &str, reason: impl Into<String>) -> AnswerError {
+    AnswerError::Field {
+        field: field.into(),
+        value: value.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn amount(field: &str, value: Option<String>) -> std::result::Result<Option<Decimal>, AnswerError> {
     let Some(text) = value.filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
@@ -213,43 +221,74 @@ fn amount(field: &str, value: Option<String>) -> std::result::Result<Option<Deci
         .collect();
     Decimal::from_str(&cleaned)
         .map(Some)
-        .map_err(|_| format!("{field} {text:?} is not a decimal number"))
+        .map_err(|_| field_error(field, &text, "is not a decimal number"))
 }
 
-fn valid_date(date: &str) -> bool {
+/// Checks that `date` is `YYYY-MM-DD` and a day the calendar has: a model
+/// that mixes up day and month orders, or makes a date up, gives
+/// `2024-02-31` or `2024-13-01`, which would otherwise reach the matcher
+/// (or be silently dropped when the receipt is converted).
+fn check_date(date: &str) -> std::result::Result<(), AnswerError> {
     let b = date.as_bytes();
-    b.len() == 10
+    let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter()
             .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&date[5..7].parse::<u8>().unwrap_or(0))
-        && (1..=31).contains(&date[8..10].parse::<u8>().unwrap_or(0))
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(field_error("date", date, "is not YYYY-MM-DD"));
+    }
+    // All ASCII digits where parsed, so these parse.
+    let year: i32 = date[..4].parse().unwrap_or(0);
+    let month: u8 = date[5..7].parse().unwrap_or(0);
+    let day: u8 = date[8..10].parse().unwrap_or(0);
+    let Ok(month) = time::Month::try_from(month) else {
+        return Err(field_error(
+            "date",
+            date,
+            format!("has no month {month} (months are 01 to 12)"),
+        ));
+    };
+    if time::Date::from_calendar_date(year, month, day).is_err() {
+        let days = month.length(year);
+        return Err(field_error(
+            "date",
+            date,
+            format!("is not a calendar date ({month} {year} has {days} days)"),
+        ));
+    }
+    Ok(())
 }
 
-/// Parses and checks an extraction answer.
-pub fn check_answer(text: &str) -> std::result::Result<ExtractedReceipt, String> {
-    let raw: RawReceipt = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if let Some(date) = &raw.date
-        && !valid_date(date)
-    {
-        return Err(format!("date {date:?} is not YYYY-MM-DD"));
+/// Parses and checks an extraction answer: `Err` names the field at fault
+/// (a date the calendar does not have, an amount that is not a number, a
+/// currency that is not an ISO code), or says the text is not JSON of the
+/// schema's shape.
+pub fn check_answer(text: &str) -> std::result::Result<ExtractedReceipt, AnswerError> {
+    let raw: RawReceipt =
+        serde_json::from_str(text).map_err(|e| AnswerError::Shape(e.to_string()))?;
+    if let Some(date) = &raw.date {
+        check_date(date)?;
     }
     if let Some(currency) = &raw.currency
         && (currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()))
     {
-        return Err(format!("currency {currency:?} is not an ISO 4217 code"));
+        return Err(field_error("currency", currency, "is not an ISO 4217 code"));
     }
     if !(0.0..=1.0).contains(&raw.confidence) {
-        return Err(format!("confidence {} is outside 0..1", raw.confidence));
+        return Err(field_error(
+            "confidence",
+            &raw.confidence.to_string(),
+            "is outside 0..1",
+        ));
     }
     let mut line_items = Vec::with_capacity(raw.line_items.len());
-    for line in raw.line_items {
+    for (i, line) in raw.line_items.into_iter().enumerate() {
         line_items.push(LineItem {
-            quantity: amount("quantity", line.quantity)?,
-            unit_price: amount("unit_price", line.unit_price)?,
-            total: amount("line total", line.total)?,
+            quantity: amount(&format!("line_items[{i}].quantity"), line.quantity)?,
+            unit_price: amount(&format!("line_items[{i}].unit_price"), line.unit_price)?,
+            total: amount(&format!("line_items[{i}].total"), line.total)?,
             description: line.description,
             sku: line.sku,
         });
@@ -290,7 +329,7 @@ pub struct ReceiptExtractor {
 }
 
 impl ReceiptExtractor {
-    /// An extractor using `provider`.
+    /// An extractor using `provider`, the default prices, no budget.
     pub fn new(provider: Arc<dyn Provider>) -> Self {
         ReceiptExtractor {
             answerer: Answerer::new(provider),
@@ -303,9 +342,37 @@ impl ReceiptExtractor {
         self
     }
 
-    /// Refuses a request that could cost more than `dollars`.
-    pub fn budget(mut self, dollars: Decimal) -> Self {
-        self.answerer.budget = Some(dollars);
+    /// Caps what all of this extractor's requests together may cost at
+    /// `dollars`: one budget for every email it is given, not one per email.
+    /// To share a budget with an [`Enricher`](crate::Enricher) or other
+    /// extractors, use [`shared_budget`](Self::shared_budget).
+    pub fn budget(self, dollars: Decimal) -> Self {
+        self.shared_budget(Arc::new(Budget::new(dollars)))
+    }
+
+    /// Checks every request against `budget`, which other extractors and
+    /// enrichers of the same run may hold too.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> llm_enrich::Result<()> {
+    /// use std::sync::Arc;
+    /// use llm_enrich::testkit::Simulator;
+    /// use llm_enrich::{Budget, Direction, Enricher, ProviderKind, ReceiptExtractor, TransactionInput};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let sim = Simulator::start(ProviderKind::Anthropic).await;
+    /// let run = Arc::new(Budget::new("0.50".parse().unwrap()));
+    /// let receipts = ReceiptExtractor::new(sim.provider()).shared_budget(run.clone());
+    /// let transactions = Enricher::new(sim.provider()).shared_budget(run.clone());
+    /// receipts.extract("Order #1\nTotal: £5.00").await?;
+    /// let after_receipts = run.spent();
+    /// let tesco = TransactionInput::new("t1", "TESCO STORES 2041", Decimal::new(3450, 2), "GBP", Direction::Debit);
+    /// transactions.enrich(&[tesco]).await?;
+    /// assert!(run.spent() > after_receipts, "one budget for both");
+    /// # Ok(()) }
+    /// ```
+    pub fn shared_budget(mut self, budget: Arc<Budget>) -> Self {
+        self.answerer.budget = Some(budget);
         self
     }
 
@@ -329,42 +396,19 @@ impl ReceiptExtractor {
         }
     }
 
-    /// Extracts the receipt from `email_text`, as a run of its own: the
-    /// budget applies to this email alone.
+    /// Extracts the receipt from `email_text`. Its requests are checked
+    /// against the extractor's budget, which holds across every email (a
+    /// refusal is [`Error::BudgetExceeded`], and nothing is sent); the
+    /// returned [`Spend`] is this email's.
     pub async fn extract(&self, email_text: &str) -> Result<Extraction> {
         let mut spend = Spend::default();
-        let receipt = self.extract_within(email_text, &mut spend).await?;
-        Ok(Extraction { receipt, spend })
-    }
-
-    /// Extracts the receipt from `email_text` as one step of a longer run:
-    /// `run` holds what the run has spent so far (on any requests, receipt
-    /// or transaction ones), the budget applies to that total, and this
-    /// email's requests are added to it. A run over a whole mailbox passes
-    /// one `Spend` to every call, so its budget holds for all of them.
-    ///
-    /// ```
-    /// # #[tokio::main] async fn main() -> llm_enrich::Result<()> {
-    /// use llm_enrich::testkit::Simulator;
-    /// use llm_enrich::{ProviderKind, ReceiptExtractor, Spend};
-    ///
-    /// let sim = Simulator::start(ProviderKind::Anthropic).await;
-    /// let extractor = ReceiptExtractor::new(sim.provider()).budget("1.00".parse().unwrap());
-    /// let mut run = Spend::default();
-    /// for email in ["Order #1\nTotal: £5.00", "Order #2\nTotal: £7.50"] {
-    ///     extractor.extract_within(email, &mut run).await?;
-    /// }
-    /// assert_eq!(run.requests, 2);
-    /// # Ok(()) }
-    /// ```
-    pub async fn extract_within(
-        &self,
-        email_text: &str,
-        run: &mut Spend,
-    ) -> Result<ExtractedReceipt> {
         let request = self.build_request(email_text);
-        match self.answerer.answer(&request, run, check_answer).await? {
-            Some(receipt) => Ok(receipt),
+        match self
+            .answerer
+            .answer(&request, &mut spend, check_answer)
+            .await?
+        {
+            Some(receipt) => Ok(Extraction { receipt, spend }),
             None => Err(Error::InvalidAnswer {
                 provider: self.answerer.provider.kind(),
                 detail: "the answer was cut short at the output limit".into(),

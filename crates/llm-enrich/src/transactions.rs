@@ -8,12 +8,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::answer::{Answerer, Spend};
-use crate::cost::{Estimate, PriceTable, estimate_tokens};
+use crate::answer::{AnswerError, Answerer, Spend};
+use crate::cost::{Budget, Estimate, PriceTable, estimate_request_tokens, max_input_tokens};
 use crate::{Cache, CacheKey, CompletionRequest, Error, Provider, Result, Taxonomy, Usage};
 
-/// Bumped whenever the prompt or schema changes, so cached answers of an older prompt are not reused.
-pub const PROMPT_VERSION: &str = "tx-v1";
+/// The prompt's version, the first part of [`CacheKey::prompt_version`]
+/// (a fingerprint of the instructions and schema follows it, so an edit that
+/// forgets to bump this still changes the keys). `tx-v2`: keys name the
+/// provider and carry the exact amount.
+pub const PROMPT_VERSION: &str = "tx-v2";
 
 /// Money out or money in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -313,6 +316,8 @@ pub fn check_answer(
 pub struct Enricher {
     answerer: Answerer,
     taxonomy: Taxonomy,
+    /// [`PROMPT_VERSION`] and a fingerprint of the prompt and schema of `taxonomy`.
+    prompt_version: String,
     cache: Option<Arc<dyn Cache>>,
     batch_size: usize,
 }
@@ -323,9 +328,11 @@ const TOKENS_PER_ITEM: u32 = 90;
 impl Enricher {
     /// An enricher using `provider`, the default taxonomy and prices, batches of 50, no cache, no budget.
     pub fn new(provider: Arc<dyn Provider>) -> Self {
+        let taxonomy = Taxonomy::default();
         Enricher {
             answerer: Answerer::new(provider),
-            taxonomy: Taxonomy::default(),
+            prompt_version: prompt_version(&taxonomy),
+            taxonomy,
             cache: None,
             batch_size: 50,
         }
@@ -333,6 +340,7 @@ impl Enricher {
 
     /// Uses `taxonomy`.
     pub fn taxonomy(mut self, taxonomy: Taxonomy) -> Self {
+        self.prompt_version = prompt_version(&taxonomy);
         self.taxonomy = taxonomy;
         self
     }
@@ -355,14 +363,20 @@ impl Enricher {
         self
     }
 
-    /// Stops before a request that could take the run's cost past `dollars`.
-    pub fn budget(mut self, dollars: Decimal) -> Self {
-        self.answerer.budget = Some(dollars);
-        self
+    /// Stops before a request that could take the cost of all of this
+    /// enricher's requests past `dollars` (over every [`enrich`](Self::enrich)
+    /// call, not each). To share a budget with a
+    /// [`ReceiptExtractor`](crate::ReceiptExtractor) or other enrichers, use
+    /// [`shared_budget`](Self::shared_budget).
+    pub fn budget(self, dollars: Decimal) -> Self {
+        self.shared_budget(Arc::new(Budget::new(dollars)))
     }
 
-    fn prompt_version(&self) -> String {
-        format!("{PROMPT_VERSION}-{}", self.taxonomy.fingerprint())
+    /// Checks every request against `budget`, which other enrichers and
+    /// extractors of the same run may hold too.
+    pub fn shared_budget(mut self, budget: Arc<Budget>) -> Self {
+        self.answerer.budget = Some(budget);
+        self
     }
 
     /// The batch size in force: the configured one, lowered to fit the provider's output and input limits.
@@ -375,7 +389,13 @@ impl Enricher {
     }
 
     fn key(&self, item: &TransactionInput) -> CacheKey {
-        CacheKey::of(item, &self.prompt_version(), self.answerer.provider.model())
+        let provider = &self.answerer.provider;
+        CacheKey::of(
+            item,
+            &self.prompt_version,
+            provider.kind(),
+            provider.model(),
+        )
     }
 
     async fn split_cached<'a>(
@@ -412,6 +432,8 @@ impl Enricher {
             max_output_tokens: 0,
             max_cost: None,
         };
+        // What the budget holds: the most each request's input can be billed for.
+        let mut max_input = 0;
         for batch in misses.chunks(size) {
             let request = build_request(
                 &self.taxonomy,
@@ -419,10 +441,14 @@ impl Enricher {
                 TOKENS_PER_ITEM * batch.len() as u32 + 200,
             );
             estimate.requests += 1;
-            estimate.input_tokens += estimate_tokens(&request.system)
-                + estimate_tokens(&request.user)
-                + estimate_tokens(&request.schema.to_string());
-            estimate.max_output_tokens += u64::from(request.max_output_tokens);
+            let input = estimate_request_tokens(&request);
+            estimate.input_tokens += input;
+            max_input += max_input_tokens(input);
+            estimate.max_output_tokens += u64::from(
+                request
+                    .max_output_tokens
+                    .min(self.answerer.provider.limits().max_output_tokens),
+            );
         }
         estimate.max_cost = self
             .answerer
@@ -430,7 +456,7 @@ impl Enricher {
             .get(self.answerer.provider.model())
             .map(|p| {
                 p.cost(Usage {
-                    input_tokens: estimate.input_tokens,
+                    input_tokens: max_input,
                     output_tokens: estimate.max_output_tokens,
                 })
             });
@@ -553,7 +579,7 @@ impl Enricher {
         let outcome = self
             .answerer
             .answer(&request, &mut report.spend, |text| {
-                check_answer(text, &ids, taxonomy)
+                check_answer(text, &ids, taxonomy).map_err(AnswerError::Shape)
             })
             .await?;
         let Some(checked) = outcome else {
@@ -575,4 +601,16 @@ impl Enricher {
 enum BatchOutcome {
     Done(CheckedBatch),
     Truncated,
+}
+
+/// [`PROMPT_VERSION`] and a fingerprint of what the prompt and schema say
+/// for `taxonomy`: the instructions, the taxonomy's text and the schema's
+/// category list all change answers, so all change the cache key.
+fn prompt_version(taxonomy: &Taxonomy) -> String {
+    let request = build_request(taxonomy, &[], 0);
+    let fingerprint = crate::cache::fnv1a(
+        crate::cache::fnv1a(crate::cache::FNV_OFFSET, request.system.as_bytes()),
+        request.schema.to_string().as_bytes(),
+    );
+    format!("{PROMPT_VERSION}-{fingerprint:016x}")
 }

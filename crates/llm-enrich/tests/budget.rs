@@ -1,10 +1,12 @@
 //! Cost accounting, the budget, the estimate, and answer validation.
 
+use std::sync::Arc;
+
 use llm_enrich::testkit::Simulator;
 use llm_enrich::transactions::check_answer;
 use llm_enrich::{
-    Direction, Enricher, Error, Price, PriceTable, ProviderKind, ReceiptExtractor, Spend, Taxonomy,
-    TransactionInput, Usage,
+    Budget, Direction, Enricher, Error, Price, PriceTable, ProviderKind, ReceiptExtractor,
+    Taxonomy, TransactionInput, Usage,
 };
 use rust_decimal::Decimal;
 
@@ -75,41 +77,148 @@ async fn the_budget_stops_before_it_would_be_exceeded() {
 #[tokio::test]
 async fn one_budget_holds_across_the_emails_of_a_run() {
     let sim = Simulator::start(ProviderKind::Anthropic).await;
-    let prices = priced("claude-haiku-4-5");
     let email = "From: orders@shop.example\nOrder #A-1001\nTotal: £12.50";
-    // The budget is one email's worst case (every output token used).
-    let request = ReceiptExtractor::new(sim.provider()).build_request(email);
-    let input = [&request.system, &request.user, &request.schema.to_string()]
-        .iter()
-        .map(|t| llm_enrich::cost::estimate_tokens(t))
-        .sum::<u64>();
-    let output = request
-        .max_output_tokens
-        .min(sim.provider().limits().max_output_tokens);
-    let worst = Price::per_million("1.00", "5.00").cost(Usage {
-        input_tokens: input,
-        output_tokens: u64::from(output),
-    });
+    // Each email's worst case (every output token) is about $0.011 and its
+    // real cost about $0.001: a budget of $0.015 holds a few emails, not
+    // every one of them as a budget per email would.
+    let budget = Arc::new(Budget::new(Decimal::new(15, 3)));
+    let extractor = ReceiptExtractor::new(sim.provider())
+        .prices(priced("claude-haiku-4-5"))
+        .shared_budget(budget.clone());
+    let mut sent = 0;
+    let mut spent = Decimal::ZERO;
+    let refusal = loop {
+        match extractor.extract(email).await {
+            Ok(found) => {
+                sent += 1;
+                spent += found.spend.cost;
+            }
+            Err(error) => break error,
+        }
+        assert!(sent < 50, "the budget never stopped the run");
+    };
+    assert!(
+        matches!(refusal, Error::BudgetExceeded { budget: limit, .. } if limit == budget.limit()),
+        "{refusal:?}"
+    );
+    assert!(sent >= 2, "more than one email fits: {sent}");
+    assert_eq!(sim.requests(), sent, "nothing sent for the refused email");
+    assert_eq!(
+        budget.spent(),
+        spent,
+        "every email's cost is on the one budget"
+    );
+    assert!(budget.spent() <= budget.limit());
+    assert_eq!(budget.held(), Decimal::ZERO, "nothing left held");
+
+    // Another extractor sharing the budget is refused too, without sending.
+    let other = ReceiptExtractor::new(sim.provider())
+        .prices(priced("claude-haiku-4-5"))
+        .shared_budget(budget.clone());
+    let err = other.extract(email).await.unwrap_err();
+    assert!(matches!(err, Error::BudgetExceeded { .. }), "{err:?}");
+    assert_eq!(sim.requests(), sent);
+    // The categoriser takes the same budget: it spends what is left and stops.
+    let before = budget.spent();
+    let report = Enricher::new(sim.provider())
+        .batch_size(10)
+        .prices(priced("claude-haiku-4-5"))
+        .shared_budget(budget.clone())
+        .enrich(&many(40))
+        .await
+        .unwrap();
+    assert!(
+        !report.unprocessed.is_empty(),
+        "stopped by the shared budget"
+    );
+    assert_eq!(budget.spent(), before + report.spend.cost);
+    assert!(budget.spent() <= budget.limit());
+}
+
+#[tokio::test]
+async fn gemini_thinking_tokens_are_counted_as_output() {
+    let sim = Simulator::start(ProviderKind::Gemini).await;
+    let prices = priced("gemini-flash-latest");
+    let email = "From: orders@shop.example\nOrder #A-1001\nTotal: £12.50";
+    let extractor = ReceiptExtractor::new(sim.provider()).prices(prices.clone());
+    let plain = extractor.extract(email).await.unwrap().spend;
+
+    sim.set_thinking_tokens(700);
+    let budget = Arc::new(Budget::new(Decimal::ONE));
     let extractor = ReceiptExtractor::new(sim.provider())
         .prices(prices)
-        .budget(worst);
-    // Each email as a run of its own fits, every time.
-    for _ in 0..3 {
-        extractor.extract(email).await.unwrap();
-    }
-    assert_eq!(sim.requests(), 3);
-    // One run over several emails: after the first, what it spent plus the
-    // next one's worst case is over, so nothing more is sent.
-    let mut run = Spend::default();
-    extractor.extract_within(email, &mut run).await.unwrap();
-    assert!(run.cost > Decimal::ZERO);
-    let err = extractor.extract_within(email, &mut run).await.unwrap_err();
-    assert!(
-        matches!(err, Error::BudgetExceeded { spent, next, .. } if spent == run.cost && next == worst),
-        "{err:?}"
+        .shared_budget(budget.clone());
+    let thought = extractor.extract(email).await.unwrap().spend;
+    assert_eq!(thought.usage.input_tokens, plain.usage.input_tokens);
+    assert_eq!(
+        thought.usage.output_tokens,
+        plain.usage.output_tokens + 700,
+        "thoughtsTokenCount is output"
     );
-    assert_eq!(sim.requests(), 4, "nothing sent for the second");
-    assert_eq!(run.requests, 1);
+    // Billed as output: 700 tokens at $5 a million.
+    assert_eq!(thought.cost - plain.cost, Decimal::new(35, 4));
+    assert_eq!(budget.spent(), thought.cost);
+}
+
+#[tokio::test]
+async fn a_hard_budget_is_never_exceeded_when_the_estimate_runs_low() {
+    // A long email whose input dominates the cost, and a tokenizer that
+    // splits three times finer than the four characters a token the
+    // estimate assumes: the simulator reports (and counts) three times the
+    // estimate. Checking the budget with the estimate as it is would send
+    // requests that cost three times what was checked.
+    let mut email = String::from("From: orders@shop.example\nOrder #A-1001\nTotal: £12.50\n");
+    while email.len() < 40_000 {
+        email.push_str("1x Widget 0042-XZ  £0.99  SKU 88213-44  qty 1  VAT 20%\n");
+    }
+    let mut used_counts = false;
+    for kind in [
+        ProviderKind::Gemini,
+        ProviderKind::Anthropic,
+        ProviderKind::OpenAi,
+    ] {
+        for limit in ["0.2", "0.3", "0.5", "0.8", "1.0", "1.3"] {
+            let sim = Simulator::start(kind).await;
+            sim.set_input_token_ratio(3.0);
+            let provider = sim.provider();
+            let mut prices = PriceTable::empty();
+            prices.set(provider.model(), Price::per_million("10.00", "0.10"));
+            let budget = Arc::new(Budget::new(limit.parse().unwrap()));
+            let extractor = ReceiptExtractor::new(provider)
+                .prices(prices)
+                .shared_budget(budget.clone());
+            let mut sent = 0;
+            for _ in 0..10 {
+                match extractor.extract(&email).await {
+                    Ok(_) => sent += 1,
+                    Err(Error::BudgetExceeded { .. }) => break,
+                    Err(other) => panic!("{kind} {limit}: {other}"),
+                }
+                assert!(
+                    budget.spent() <= budget.limit(),
+                    "{kind} {limit}: spent {} after {sent} emails",
+                    budget.spent()
+                );
+            }
+            assert!(
+                budget.spent() <= budget.limit(),
+                "{kind} {limit}: spent {}",
+                budget.spent()
+            );
+            assert_eq!(sim.requests(), sent, "{kind} {limit}");
+            used_counts |= sim.count_requests() > 0;
+            if limit == "1.3" {
+                assert!(
+                    sent >= 2,
+                    "{kind}: the budget is used, not refused outright"
+                );
+            }
+        }
+    }
+    assert!(
+        used_counts,
+        "near the limit the providers' counts were asked"
+    );
 }
 
 #[tokio::test]

@@ -76,11 +76,28 @@ where
                     if let Some(status) = error.status() {
                         span.record("status", status.as_u16());
                     }
-                    tracing::debug!(%error, "failed");
+                    // Not the error's Display: an error answer's body may
+                    // quote what the request sent (a key, a token).
+                    tracing::debug!(error = %summary(error), "failed");
                 }
             }
             outcome
         };
         Box::pin(fut.instrument(span))
+    }
+}
+
+/// What the trace says of a failure: its kind and status, never a body.
+fn summary(error: &Error) -> String {
+    match error {
+        Error::Api(api) => match &api.request_id {
+            Some(id) => format!("HTTP {} (request id {id})", api.status),
+            None => format!("HTTP {}", api.status),
+        },
+        Error::RetriesExhausted { attempts, last, .. } => {
+            format!("gave up after {attempts} attempts: {}", summary(last))
+        }
+        Error::Decode { source, .. } => format!("could not decode the response body: {source}"),
+        other => other.to_string(),
     }
 }

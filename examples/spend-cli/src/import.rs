@@ -202,6 +202,15 @@ fn import_mailbox(format: Format, args: &Args) -> anyhow::Result<()> {
                 crate::store_app::redact(&settings.store),
             )?;
         }
+        // What could be read is stored; what could not makes the exit non-zero.
+        anyhow::ensure!(
+            outcome.skipped.is_empty(),
+            "{} of {path} could not be read (listed above as skipped)",
+            match outcome.skipped.len() {
+                1 => "1 message or file".to_owned(),
+                n => format!("{n} messages or files"),
+            }
+        );
         Ok(())
     })
 }

@@ -155,8 +155,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         !args.paths.is_empty(),
         "give files or directories to parse (or --vendors)"
     );
-    let mut rows = Vec::new();
+    // One message in memory at a time: JSON lines are written as they come;
+    // the table keeps only its short cells.
+    let mut rows: Vec<Value> = Vec::new();
+    let (mut read, mut failed) = (0usize, 0usize);
     for item in items(&args.paths) {
+        read += 1;
         let value = match item {
             Item::Message { source, bytes } => match pipeline.parse(&bytes) {
                 Ok(parsed) => to_json(&source, &parsed),
@@ -165,14 +169,39 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Item::Html { source, html } => to_json(&source, &pipeline.parse_html(&html)),
             Item::Unreadable { source, error } => json!({"source": source, "error": error}),
         };
+        if value.get("error").is_some() {
+            failed += 1;
+        }
         if args.json {
             writeln!(out, "{value}")?;
         } else {
-            rows.push(value);
+            rows.push(summary(&value));
         }
     }
     if !args.json {
         print_table(&rows, &mut out)?;
     }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {read} inputs could not be read or parsed (marked error above)"
+    );
     Ok(())
+}
+
+/// What the table shows of a result (not its line items or fields' stages).
+fn summary(value: &Value) -> Value {
+    if value.get("error").is_some() {
+        return value.clone();
+    }
+    let r = &value["receipt"];
+    json!({
+        "source": value["source"],
+        "kind": value["kind"],
+        "receipt": {
+            "merchant": r["merchant"],
+            "date": r["date"],
+            "total": r["total"],
+            "order_ids": r["order_ids"].as_array().and_then(|o| o.first()).map(|o| vec![o.clone()]),
+        },
+    })
 }

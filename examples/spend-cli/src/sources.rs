@@ -1,118 +1,151 @@
-//! Where messages come from: files, directories, mbox files, bare HTML.
+//! Where `spend parse` takes messages from: files, folders, mbox files and
+//! bare HTML, walked lazily so memory holds one message at a time.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-/// One message to parse, or a file that could not be read.
+use gmail_receipts::sources::{Mbox, read_capped};
+
+/// One message to parse, or an input that could not be read.
 pub enum Item {
     /// Raw RFC 5322 bytes.
     Message { source: String, bytes: Vec<u8> },
     /// A bare HTML body.
     Html { source: String, html: String },
-    /// A file that could not be read.
+    /// A file, folder or message that could not be read.
     Unreadable { source: String, error: String },
 }
 
-fn is_mbox(path: &Path, head: &[u8]) -> bool {
+fn has_extension(path: &Path, names: &[&str]) -> bool {
     path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("mbox"))
-        || head.starts_with(b"From ")
+        .is_some_and(|e| names.iter().any(|n| e.eq_ignore_ascii_case(n)))
 }
 
-fn is_html(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+/// Whether the file is an mbox: by its extension, or its first line.
+fn is_mbox(path: &Path) -> bool {
+    if has_extension(path, &["mbox"]) {
+        return true;
+    }
+    let mut head = [0u8; 5];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"From ")
 }
 
-/// Splits an mbox (mboxo/mboxrd) into messages, unescaping `>From ` lines.
-pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut messages = Vec::new();
-    let mut current: Option<Vec<u8>> = None;
-    for line in bytes.split_inclusive(|b| *b == b'\n') {
-        if line.starts_with(b"From ") {
-            if let Some(done) = current.take() {
-                messages.push(done);
+/// Every message under the given paths, in a stable order, one at a time.
+/// Folders are read in name order; symbolic links to folders are not
+/// followed (a link back up would never end), and in folders only message
+/// files (`.eml`, `.msg`, `.mbox`, `.html`) are read.
+pub struct Items {
+    /// Paths still to read, with whether they were named (a named file is
+    /// read whatever its extension).
+    pending: VecDeque<(PathBuf, bool)>,
+    mbox: Option<Mbox<std::io::BufReader<std::fs::File>>>,
+}
+
+/// The messages under `paths`.
+pub fn items(paths: &[PathBuf]) -> Items {
+    Items {
+        pending: paths.iter().map(|p| (p.clone(), true)).collect(),
+        mbox: None,
+    }
+}
+
+impl Iterator for Items {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(mbox) = &mut self.mbox {
+                match mbox.next() {
+                    Some(Ok(message)) => {
+                        return Some(Item::Message {
+                            source: message.id,
+                            bytes: message.raw,
+                        });
+                    }
+                    Some(Err(e)) => {
+                        return Some(Item::Unreadable {
+                            source: String::new(),
+                            error: e.to_string(),
+                        });
+                    }
+                    None => self.mbox = None,
+                }
             }
-            current = Some(Vec::new());
-            continue;
-        }
-        let body = current.get_or_insert_with(Vec::new);
-        let unescaped = line
-            .iter()
-            .position(|b| *b != b'>')
-            .filter(|n| *n > 0 && line[*n..].starts_with(b"From "));
-        match unescaped {
-            Some(_) => body.extend_from_slice(&line[1..]),
-            None => body.extend_from_slice(line),
+            let (path, named) = self.pending.pop_front()?;
+            if let Some(item) = self.open(&path, named) {
+                return Some(item);
+            }
         }
     }
-    messages.extend(current.filter(|m| !m.is_empty()));
-    messages
 }
 
-fn collect(path: &Path, out: &mut Vec<Item>, top_level: bool) {
-    let source = path.display().to_string();
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(e) => e.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                return out.push(Item::Unreadable {
-                    source,
-                    error: e.to_string(),
-                });
-            }
+impl Items {
+    /// Reads `path`: a message, or an error; `None` when it was a folder
+    /// (its entries queued), an mbox (now being read) or a file passed over.
+    fn open(&mut self, path: &Path, named: bool) -> Option<Item> {
+        let source = path.display().to_string();
+        let unreadable = |error: String| {
+            Some(Item::Unreadable {
+                source: source.clone(),
+                error,
+            })
         };
-        entries.sort();
-        for entry in entries {
-            collect(&entry, out, false);
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) => return unreadable(e.to_string()),
+        };
+        // A named symlink is followed once; one met inside a folder is not.
+        let is_dir = if meta.file_type().is_symlink() && named {
+            path.is_dir()
+        } else {
+            meta.is_dir()
+        };
+        if is_dir {
+            let entries = match std::fs::read_dir(path) {
+                Ok(entries) => entries,
+                Err(e) => return unreadable(e.to_string()),
+            };
+            let mut found: Vec<PathBuf> = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => {
+                        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                        if is_link && entry.path().is_dir() {
+                            continue;
+                        }
+                        found.push(entry.path());
+                    }
+                    Err(e) => return unreadable(e.to_string()),
+                }
+            }
+            found.sort();
+            for entry in found.into_iter().rev() {
+                self.pending.push_front((entry, false));
+            }
+            return None;
         }
-        return;
-    }
-    let known = path.extension().is_some_and(|e| {
-        ["eml", "mbox", "html", "htm", "msg"]
-            .iter()
-            .any(|k| e.eq_ignore_ascii_case(k))
-    });
-    if !top_level && !known {
-        return;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return out.push(Item::Unreadable {
+        if !named && !has_extension(path, &["eml", "mbox", "html", "htm", "msg"]) {
+            return None;
+        }
+        if is_mbox(path) {
+            match Mbox::open(path) {
+                Ok(mbox) => self.mbox = Some(mbox),
+                Err(e) => return unreadable(e.to_string()),
+            }
+            return None;
+        }
+        let bytes = match read_capped(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return unreadable(e.to_string()),
+        };
+        if has_extension(path, &["html", "htm"]) {
+            return Some(Item::Html {
                 source,
-                error: e.to_string(),
+                html: String::from_utf8_lossy(&bytes).into_owned(),
             });
         }
-    };
-    if is_html(path) {
-        out.push(Item::Html {
-            source,
-            html: String::from_utf8_lossy(&bytes).into_owned(),
-        });
-    } else if is_mbox(path, &bytes[..bytes.len().min(5)]) {
-        for (n, message) in split_mbox(&bytes).into_iter().enumerate() {
-            out.push(Item::Message {
-                source: format!("{source}#{}", n + 1),
-                bytes: message,
-            });
-        }
-    } else {
-        out.push(Item::Message { source, bytes });
+        Some(Item::Message { source, bytes })
     }
-}
-
-/// Every message under `paths`, in a stable order.
-pub fn items(paths: &[PathBuf]) -> Vec<Item> {
-    let mut out = Vec::new();
-    for path in paths {
-        if !path.exists() {
-            out.push(Item::Unreadable {
-                source: path.display().to_string(),
-                error: "no such file or directory".into(),
-            });
-            continue;
-        }
-        collect(path, &mut out, true);
-    }
-    out
 }

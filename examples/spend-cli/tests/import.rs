@@ -368,3 +368,17 @@ fn history_files_are_recognised_by_content_and_a_broken_one_fails_alone() {
     );
     assert!(out.contains("0 / 4") && out.contains("0 / 3"), "{out}");
 }
+
+#[test]
+fn a_garbage_mbox_fails_and_a_single_eml_file_imports() {
+    let dir = temp("garbage");
+    let garbage = dir.join("export.mbox");
+    std::fs::write(&garbage, b"PK\x03\x04 a zip, not an mbox").unwrap();
+    let (_, err, ok) = spend(&["import", "mbox", garbage.to_str().unwrap()]);
+    assert!(!ok, "not an mbox: a non-zero exit, not 0 messages");
+    assert!(err.contains("is not an mbox"), "{err}");
+
+    let one = fixture_files().into_iter().next().unwrap();
+    let value = import_json("eml", &one, &[]);
+    assert_eq!(value["stored"]["emails"]["inserted"], 1, "{value}");
+}

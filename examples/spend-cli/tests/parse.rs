@@ -106,7 +106,10 @@ fn directories_html_and_errors() {
         html.to_str().unwrap(),
         missing.to_str().unwrap(),
     ]);
-    assert!(ok, "one bad path does not stop the run");
+    assert!(
+        !ok,
+        "a bad path makes the exit non-zero; the others are still parsed"
+    );
     let lines = json_lines(&out);
     assert!(
         lines.len() > 60,
@@ -126,7 +129,13 @@ fn directories_html_and_errors() {
     assert_eq!(bare["sender_verified"], Value::Null);
     assert_eq!(bare["receipt"]["vendor"], "shopify");
     let error = lines.last().unwrap();
-    assert!(error["error"].as_str().unwrap().contains("no such file"));
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("no such file")
+    );
 }
 
 #[test]
@@ -142,4 +151,44 @@ fn the_table_and_the_vendor_list() {
     assert!(ok);
     assert!(out.lines().count() >= 50);
     assert!(out.contains("amazon-uk") && out.contains("platform:"));
+}
+
+#[test]
+fn a_folder_with_a_symlink_loop_finishes() {
+    let dir = std::env::temp_dir().join(format!("spend-parse-loop-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(dir.join("inner")).unwrap();
+    std::fs::copy(
+        fixtures().join("amazon-uk-order.eml"),
+        dir.join("inner/one.eml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("inner/up")).unwrap();
+    let (out, ok) = spend(&["parse", "--json", dir.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        json_lines(&out).len(),
+        1,
+        "the message once, the loop not followed"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn every_input_failing_is_a_failure() {
+    let dir = std::env::temp_dir().join(format!("spend-parse-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("export.mbox");
+    std::fs::write(&garbage, b"\x00\x01 not mail, no From line").unwrap();
+    let (out, ok) = spend(&["parse", "--json", garbage.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    let lines = json_lines(&out);
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is not an mbox"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).ok();
 }

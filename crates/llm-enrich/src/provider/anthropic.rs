@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use spend_http::HttpClient;
 
-use super::http::{self, Config, Settings};
+use super::http::{self, Config, CountSupport, Settings};
 use super::{Completion, CompletionRequest, Limits, Provider, ProviderKind, Usage};
 use crate::Result;
 
@@ -24,6 +24,9 @@ pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 pub struct Anthropic {
     http: HttpClient,
     settings: Settings,
+    /// Kept to scrub it from error messages that echo it.
+    key: SecretString,
+    counting: CountSupport,
 }
 
 impl Anthropic {
@@ -41,7 +44,12 @@ impl Anthropic {
                 source,
             },
         )?;
-        Ok(Anthropic { http, settings })
+        Ok(Anthropic {
+            http,
+            settings,
+            key: api_key,
+            counting: CountSupport::default(),
+        })
     }
 
     /// A client with the key in `ANTHROPIC_API_KEY`; `None` when it is not set.
@@ -90,6 +98,7 @@ impl Provider for Anthropic {
             let answer = http::post(
                 kind,
                 &self.http,
+                Some(&self.key),
                 &url,
                 "messages",
                 &headers,
@@ -112,6 +121,36 @@ impl Provider for Anthropic {
                     .unwrap_or(&self.settings.model)
                     .to_owned(),
             })
+        })
+    }
+
+    /// `POST /v1/messages/count_tokens` with the request's model, system
+    /// prompt, message and tool (the tool's schema and the forced tool use
+    /// add tokens of their own, which the count includes).
+    fn count_tokens<'a>(
+        &'a self,
+        request: &'a CompletionRequest,
+    ) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            if self.counting.missing() {
+                return Ok(None);
+            }
+            let mut body = self.body(request);
+            // The count endpoint takes the message's input only.
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("max_tokens");
+            }
+            let answer = http::post(
+                ProviderKind::Anthropic,
+                &self.http,
+                Some(&self.key),
+                &self.settings.url("v1/messages/count_tokens"),
+                "messages.count_tokens",
+                &[("anthropic-version", ANTHROPIC_VERSION)],
+                &body,
+            )
+            .await;
+            self.counting.read(answer, "/input_tokens")
         })
     }
 }

@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 use spend_http::HttpClient;
 
-use super::http::{self, Config, Settings};
+use super::http::{self, Config, CountSupport, Settings};
 use super::{Completion, CompletionRequest, Limits, Provider, ProviderKind, Usage};
 use crate::{Error, Result};
 
@@ -21,6 +21,9 @@ use crate::{Error, Result};
 pub struct Gemini {
     http: HttpClient,
     settings: Settings,
+    /// Kept to scrub it from error messages that echo it.
+    key: SecretString,
+    counting: CountSupport,
 }
 
 impl Gemini {
@@ -37,7 +40,25 @@ impl Gemini {
                 provider: ProviderKind::Gemini,
                 source,
             })?;
-        Ok(Gemini { http, settings })
+        Ok(Gemini {
+            http,
+            settings,
+            key: api_key,
+            counting: CountSupport::default(),
+        })
+    }
+
+    /// The `generateContent` body of `request`.
+    fn body(&self, request: &CompletionRequest) -> Value {
+        json!({
+            "systemInstruction": {"parts": [{"text": request.system}]},
+            "contents": [{"role": "user", "parts": [{"text": request.user}]}],
+            "generationConfig": {
+                "responseMimeType": "application/json",
+                "responseSchema": gemini_schema(&request.schema),
+                "maxOutputTokens": request.max_output_tokens.min(self.settings.max_output_tokens),
+            },
+        })
     }
 
     /// A client with the key in `GEMINI_API_KEY`; `None` when it is not set.
@@ -111,20 +132,20 @@ impl Provider for Gemini {
     fn complete<'a>(&'a self, request: &'a CompletionRequest) -> BoxFuture<'a, Result<Completion>> {
         Box::pin(async move {
             let kind = ProviderKind::Gemini;
-            let body = json!({
-                "systemInstruction": {"parts": [{"text": request.system}]},
-                "contents": [{"role": "user", "parts": [{"text": request.user}]}],
-                "generationConfig": {
-                    "responseMimeType": "application/json",
-                    "responseSchema": gemini_schema(&request.schema),
-                    "maxOutputTokens": request.max_output_tokens.min(self.settings.max_output_tokens),
-                },
-            });
             let url = self.settings.url(&format!(
                 "v1beta/models/{}:generateContent",
                 self.settings.model
             ));
-            let answer = http::post(kind, &self.http, &url, "generateContent", &[], &body).await?;
+            let answer = http::post(
+                kind,
+                &self.http,
+                Some(&self.key),
+                &url,
+                "generateContent",
+                &[],
+                &self.body(request),
+            )
+            .await?;
             let candidate = &answer["candidates"][0];
             if candidate.is_null() {
                 let reason = answer
@@ -135,11 +156,22 @@ impl Provider for Gemini {
                     reason: reason.unwrap_or("no candidate returned").to_owned(),
                 });
             }
+            // Thought summaries (parts marked `thought`) are not the answer.
             let text: String = candidate["content"]["parts"]
                 .as_array()
-                .map(|parts| parts.iter().filter_map(|p| p["text"].as_str()).collect())
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .filter(|p| p["thought"] != true)
+                        .filter_map(|p| p["text"].as_str())
+                        .collect()
+                })
                 .unwrap_or_default();
-            if text.is_empty() {
+            let truncated = candidate["finishReason"] == "MAX_TOKENS";
+            // A thinking model can spend the whole output allowance thinking
+            // and answer nothing: that is an answer cut short (a smaller
+            // batch may fit), and its thinking was billed all the same.
+            if text.is_empty() && !truncated {
                 return Err(http::invalid(
                     kind,
                     format!("empty answer (finishReason {})", candidate["finishReason"]),
@@ -149,14 +181,47 @@ impl Provider for Gemini {
                 content: text,
                 usage: Usage {
                     input_tokens: http::count(&answer, "/usageMetadata/promptTokenCount"),
-                    output_tokens: http::count(&answer, "/usageMetadata/candidatesTokenCount"),
+                    // Thinking is billed as output but reported apart.
+                    output_tokens: http::count(&answer, "/usageMetadata/candidatesTokenCount")
+                        + http::count(&answer, "/usageMetadata/thoughtsTokenCount"),
                 },
-                truncated: candidate["finishReason"] == "MAX_TOKENS",
+                truncated,
                 model: answer["modelVersion"]
                     .as_str()
                     .unwrap_or(&self.settings.model)
                     .to_owned(),
             })
+        })
+    }
+
+    /// `POST /v1beta/models/{model}:countTokens` with the whole
+    /// `generateContent` request (system instruction and schema included),
+    /// the key in the `x-goog-api-key` header like every other call.
+    fn count_tokens<'a>(
+        &'a self,
+        request: &'a CompletionRequest,
+    ) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            if self.counting.missing() {
+                return Ok(None);
+            }
+            let mut generate = self.body(request);
+            generate["model"] = Value::String(format!("models/{}", self.settings.model));
+            let url = self.settings.url(&format!(
+                "v1beta/models/{}:countTokens",
+                self.settings.model
+            ));
+            let answer = http::post(
+                ProviderKind::Gemini,
+                &self.http,
+                Some(&self.key),
+                &url,
+                "countTokens",
+                &[],
+                &json!({ "generateContentRequest": generate }),
+            )
+            .await;
+            self.counting.read(answer, "/totalTokens")
         })
     }
 }

@@ -1,6 +1,7 @@
 //! What the five providers share: the HTTP stack and reading their errors.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::header::HeaderName;
@@ -127,13 +128,15 @@ pub(crate) fn header(name: &'static str) -> AuthScheme {
     AuthScheme::Header(HeaderName::from_static(name))
 }
 
-/// Posts `body` and reads the JSON answer, mapping failures to typed errors.
+/// Posts `body` and reads the JSON answer, mapping failures to typed errors
+/// with `key` scrubbed from them.
 ///
 /// Completions have no side effect but cost, and every provider documents
 /// retrying 429 and 5xx answers, so the POST is marked safe to repeat.
 pub(crate) async fn post(
     kind: ProviderKind,
     http: &HttpClient,
+    key: Option<&SecretString>,
     url: &str,
     operation: &'static str,
     headers: &[(&'static str, &'static str)],
@@ -145,7 +148,30 @@ pub(crate) async fn post(
     }
     http.send_json(Operation::new(operation).idempotent(true), request)
         .await
-        .map_err(|e| classify(kind, e))
+        .map_err(|e| classify(kind, e, key))
+}
+
+/// `text` with the API key replaced. Some gateways and debugging proxies
+/// echo the request's headers in their error answers, and error messages
+/// end up in logs and in front of people.
+pub(crate) fn scrub(text: String, key: Option<&SecretString>) -> String {
+    use secrecy::ExposeSecret;
+    match key.map(|k| k.expose_secret()) {
+        // A very short "key" (a local server's placeholder) would mangle
+        // ordinary words; real keys are far longer.
+        Some(key) if key.len() >= 8 && text.contains(key) => text.replace(key, "<redacted>"),
+        _ => text,
+    }
+}
+
+/// Scrubs the key from what a stack error keeps of a body. spend-http
+/// redacts the secret fields it knows of; an echoed API key is not one.
+fn scrub_http(error: &mut spend_http::Error, key: Option<&SecretString>) {
+    match error {
+        spend_http::Error::Decode { body, .. } => *body = scrub(std::mem::take(body), key),
+        spend_http::Error::RetriesExhausted { last, .. } => scrub_http(last, key),
+        _ => {}
+    }
 }
 
 /// The provider's error message, from the shapes they use:
@@ -176,14 +202,19 @@ fn code(body: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) fn classify(provider: ProviderKind, error: spend_http::Error) -> Error {
+pub(crate) fn classify(
+    provider: ProviderKind,
+    mut error: spend_http::Error,
+    key: Option<&SecretString>,
+) -> Error {
     let Some(api) = error.api() else {
+        scrub_http(&mut error, key);
         return Error::Http {
             provider,
             source: error,
         };
     };
-    let message = message(&api.body);
+    let message = scrub(message(&api.body), key);
     let code = code(&api.body);
     match api.status.as_u16() {
         401 | 403 => Error::Auth {
@@ -224,4 +255,33 @@ pub(crate) fn invalid(provider: ProviderKind, detail: impl Into<String>) -> Erro
 /// Reads a token count that may be missing.
 pub(crate) fn count(value: &Value, pointer: &str) -> u64 {
     value.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// Remembers that a provider's token count endpoint is missing (a proxy or
+/// a compatible server without it), so it is not asked again on every
+/// request near the budget's limit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CountSupport(Arc<AtomicBool>);
+
+impl CountSupport {
+    /// Whether the endpoint said it is not there.
+    pub fn missing(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// The count at `pointer` of a count endpoint's answer; `Ok(None)` (and
+    /// remembered) when the endpoint does not exist or refuses the request.
+    pub fn read(&self, answer: Result<Value>, pointer: &str) -> Result<Option<u64>> {
+        match answer {
+            Ok(answer) => Ok(answer.pointer(pointer).and_then(Value::as_u64)),
+            Err(Error::Api {
+                status: 400 | 404 | 405 | 501,
+                ..
+            }) => {
+                self.0.store(true, Ordering::Relaxed);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
 }

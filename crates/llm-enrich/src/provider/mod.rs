@@ -94,7 +94,9 @@ pub struct CompletionRequest {
 pub struct Usage {
     /// Prompt tokens.
     pub input_tokens: u64,
-    /// Generated tokens.
+    /// Generated tokens, thinking included: every provider bills a thinking
+    /// model's reasoning as output (Gemini reports it apart, as
+    /// `thoughtsTokenCount`, and it is added here).
     pub output_tokens: u64,
 }
 
@@ -140,4 +142,20 @@ pub trait Provider: Send + Sync {
     fn limits(&self) -> Limits;
     /// Sends one structured completion.
     fn complete<'a>(&'a self, request: &'a CompletionRequest) -> BoxFuture<'a, Result<Completion>>;
+
+    /// The input tokens `request` would be billed for, counted by the
+    /// provider's own tokenizer, where it has an endpoint for that
+    /// (Anthropic's `count_tokens`, Gemini's `countTokens`; both free).
+    /// `Ok(None)` when it has none, and by default: budget checks then hold
+    /// the most the text's length allows ([`max_input_tokens`]). Budget
+    /// checks ask for a count only when a request comes near the limit.
+    ///
+    /// [`max_input_tokens`]: crate::cost::max_input_tokens
+    fn count_tokens<'a>(
+        &'a self,
+        request: &'a CompletionRequest,
+    ) -> BoxFuture<'a, Result<Option<u64>>> {
+        let _ = request;
+        Box::pin(async { Ok(None) })
+    }
 }

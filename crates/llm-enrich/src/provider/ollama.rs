@@ -71,6 +71,7 @@ impl Provider for Ollama {
             let answer = http::post(
                 kind,
                 &self.http,
+                None,
                 &self.settings.url("api/chat"),
                 "chat",
                 &[],

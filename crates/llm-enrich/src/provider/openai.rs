@@ -25,6 +25,8 @@ struct ChatCompletions {
     http: HttpClient,
     settings: Settings,
     mode: JsonMode,
+    /// Kept to scrub it from error messages that echo it.
+    key: Option<SecretString>,
 }
 
 impl ChatCompletions {
@@ -45,6 +47,7 @@ impl ChatCompletions {
             http,
             settings,
             mode,
+            key,
         })
     }
 
@@ -85,6 +88,7 @@ impl ChatCompletions {
         let answer = http::post(
             self.kind,
             &self.http,
+            self.key.as_ref(),
             &url,
             "chat.completions",
             &[],

@@ -175,7 +175,9 @@ fn title_case(text: &str) -> String {
 }
 
 /// Extracts a receipt from the email text in `user`: the total after "Total",
-/// the order id after "Order", the currency from its symbol.
+/// the order id after "Order", the currency from its symbol, and the date of
+/// a `Date: YYYY-MM-DD` line as written, calendar or not (as a model that
+/// copies what it read does).
 pub fn extract(user: &str) -> Value {
     let text = user.strip_prefix("Email:\n").unwrap_or(user);
     let lower = text.to_lowercase();
@@ -203,6 +205,11 @@ pub fn extract(user: &str) -> Value {
         let name = domain.split('.').next()?;
         Some(title_case(name))
     });
+    let date = text.lines().find_map(|l| {
+        let value = l.trim().strip_prefix("Date: ")?.trim();
+        let b = value.as_bytes();
+        (b.len() == 10 && b[4] == b'-' && b[7] == b'-').then(|| value.to_owned())
+    });
     let kind = if lower.contains("refund") {
         "refund"
     } else if total.is_some() {
@@ -211,7 +218,7 @@ pub fn extract(user: &str) -> Value {
         "other"
     };
     json!({
-        "kind": kind, "merchant": merchant, "order_ids": order_id.into_iter().collect::<Vec<_>>(), "date": null,
+        "kind": kind, "merchant": merchant, "order_ids": order_id.into_iter().collect::<Vec<_>>(), "date": date,
         "currency": currency, "total": total, "subtotal": null, "tax": null, "shipping": null, "discount": null,
         "line_items": [], "payment_method": null, "original_order_id": null,
         "confidence": if total.is_some() { 0.9 } else { 0.2 },

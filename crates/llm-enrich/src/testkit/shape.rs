@@ -171,15 +171,85 @@ pub fn check(
     }
 }
 
-/// The provider's success body around the answer text.
+/// The task's (system, user, schema) of a token count request at `path`,
+/// when the body has the provider's documented shape: Anthropic's
+/// `count_tokens` takes a message's body without `max_tokens`, Gemini's
+/// `countTokens` a whole `generateContentRequest` naming its model.
+pub fn check_count(
+    kind: ProviderKind,
+    headers: &HeaderMap,
+    path: &str,
+    body: &Value,
+) -> Result<(String, String, Value), ShapeError> {
+    require(body.is_object(), "the body must be a JSON object")?;
+    match kind {
+        ProviderKind::Anthropic => {
+            require(
+                body.get("max_tokens").is_none(),
+                "count_tokens takes no max_tokens",
+            )?;
+            let mut message = body.clone();
+            message["max_tokens"] = json!(1);
+            check(kind, headers, &message)
+        }
+        ProviderKind::Gemini => {
+            let generate = &body["generateContentRequest"];
+            require(
+                generate.is_object(),
+                "countTokens needs generateContentRequest (or contents)",
+            )?;
+            let model = path
+                .strip_prefix("/v1beta/models/")
+                .and_then(|rest| rest.strip_suffix(":countTokens"))
+                .unwrap_or_default();
+            require(
+                generate["model"].as_str() == Some(format!("models/{model}").as_str()),
+                "generateContentRequest.model must be models/{model} of the path",
+            )?;
+            check(kind, headers, generate)
+        }
+        _ => Err(ShapeError(
+            "this provider has no token count endpoint".to_owned(),
+        )),
+    }
+}
+
+/// The provider's answer to a token count request.
+pub fn counted(kind: ProviderKind, tokens: u64) -> Value {
+    match kind {
+        ProviderKind::Gemini => json!({
+            "totalTokens": tokens,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens}],
+        }),
+        _ => json!({ "input_tokens": tokens }),
+    }
+}
+
+/// The most output tokens the request allows, where each provider takes it.
+pub fn max_output_tokens(kind: ProviderKind, body: &Value) -> u64 {
+    let pointer = match kind {
+        ProviderKind::Anthropic => "/max_tokens",
+        ProviderKind::OpenAi => "/max_completion_tokens",
+        ProviderKind::DeepSeek => "/max_tokens",
+        ProviderKind::Gemini => "/generationConfig/maxOutputTokens",
+        ProviderKind::Ollama => "/options/num_predict",
+    };
+    body.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The provider's success body around the answer text. `thinking` tokens
+/// are reported as each provider does: Gemini apart, the others within the
+/// output count.
 pub fn success(
     kind: ProviderKind,
     model: &str,
     answer: &str,
     input_tokens: u64,
+    thinking: u64,
     truncated: bool,
 ) -> Value {
-    let output_tokens = (answer.len() as u64).div_ceil(4);
+    let answer_tokens = (answer.len() as u64).div_ceil(4);
+    let output_tokens = answer_tokens + thinking;
     match kind {
         ProviderKind::Anthropic => {
             let input: Value =
@@ -195,15 +265,25 @@ pub fn success(
             "id": "chatcmpl-sim", "object": "chat.completion", "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer, "refusal": null},
                          "finish_reason": if truncated { "length" } else { "stop" }}],
-            "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens},
+            "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens,
+                      "completion_tokens_details": {"reasoning_tokens": thinking}},
         }),
-        ProviderKind::Gemini => json!({
-            "candidates": [{"content": {"role": "model", "parts": [{"text": answer}]},
-                            "finishReason": if truncated { "MAX_TOKENS" } else { "STOP" }}],
-            "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": output_tokens,
-                              "totalTokenCount": input_tokens + output_tokens},
-            "modelVersion": model,
-        }),
+        ProviderKind::Gemini => {
+            let mut usage = json!({
+                "promptTokenCount": input_tokens, "candidatesTokenCount": answer_tokens,
+                "totalTokenCount": input_tokens + output_tokens,
+            });
+            // Gemini leaves the field out when the model did not think.
+            if thinking > 0 {
+                usage["thoughtsTokenCount"] = json!(thinking);
+            }
+            json!({
+                "candidates": [{"content": {"role": "model", "parts": [{"text": answer}]},
+                                "finishReason": if truncated { "MAX_TOKENS" } else { "STOP" }}],
+                "usageMetadata": usage,
+                "modelVersion": model,
+            })
+        }
         ProviderKind::Ollama => json!({
             "model": model, "created_at": "2026-11-25T00:00:00Z",
             "message": {"role": "assistant", "content": answer},

@@ -13,8 +13,9 @@
 //! 5. **An LLM** (any `llm-enrich` provider) for the rest only, with what
 //!    matching brought (order items, receipt lines) as context. Its answers
 //!    are cached in the store under a key that holds everything that changes
-//!    the answer (description, direction, amount band, the context's hash,
-//!    prompt version, model), and the budget holds across the whole run.
+//!    the answer (description, direction, exact amount and currency, the
+//!    context's hash, prompt version, provider and model), and the budget
+//!    holds across the whole run.
 //!
 //! Every enrichment records its source and confidence. Running again with
 //! nothing new writes nothing and asks the LLM nothing.

@@ -109,6 +109,24 @@ const RAW_PREFIX: &str = "mail";
 const DOCUMENT_PREFIX: &str = "documents";
 const PAGE: u32 = 200;
 
+/// Whose `Authentication-Results` count for mail of `mailbox`: Gmail's own
+/// (`mx.google.com`) for a Gmail mailbox; for IMAP servers and files, the
+/// topmost header, which the person's receiving server wrote last.
+///
+/// ```
+/// use receipt_parsers::auth::Trust;
+/// assert_eq!(spend_core::mail::trust_of("gmail:alex@example.com"), Trust::authserv_ids(["mx.google.com"]));
+/// assert_eq!(spend_core::mail::trust_of("mbox:export.mbox"), Trust::Topmost);
+/// ```
+pub fn trust_of(mailbox: &str) -> receipt_parsers::auth::Trust {
+    use receipt_parsers::auth::Trust;
+    if mailbox.starts_with("gmail:") || mailbox == "gmail" {
+        Trust::authserv_ids(["mx.google.com"])
+    } else {
+        Trust::Topmost
+    }
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),
@@ -161,11 +179,12 @@ impl MailArchive {
             .source_error(error);
     }
 
-    fn parse(&self, message: &MailMessage) -> Option<gmail_receipts::Imported> {
-        self.importer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .import(message)
+    /// Parses a message of `mailbox`, trusting only the verdicts of that
+    /// mailbox's receiving server.
+    fn parse(&self, mailbox: &str, message: &MailMessage) -> Option<gmail_receipts::Imported> {
+        let mut importer = self.importer.lock().unwrap_or_else(|e| e.into_inner());
+        importer.set_trust(trust_of(mailbox));
+        importer.import(message)
     }
 
     /// Keeps `message` from `mailbox`: its raw bytes (compressed,
@@ -194,7 +213,7 @@ impl MailArchive {
         message: &MailMessage,
     ) -> Result<Kept, ArchiveError> {
         let imported = self
-            .parse(message)
+            .parse(mailbox, message)
             .ok_or_else(|| ArchiveError::Unparseable(message.id.clone()))?;
         let parsed = &imported.parsed;
         let message_id = parsed
@@ -317,7 +336,7 @@ impl MailArchive {
                 let raw = self.raw(email).await?;
                 let mut message = MailMessage::new(email.source_id.clone(), raw);
                 message.labels = email.labels.clone();
-                match self.parse(&message) {
+                match self.parse(&email.mailbox, &message) {
                     Some(imported) => receipts.push(convert::receipt(
                         &email.mailbox,
                         &email.message_id,

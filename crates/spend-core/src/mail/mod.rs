@@ -24,4 +24,4 @@
 mod archive;
 mod convert;
 
-pub use archive::{ArchiveError, ArchiveStats, Kept, MailArchive, Reparsed};
+pub use archive::{ArchiveError, ArchiveStats, Kept, MailArchive, Reparsed, trust_of};
