@@ -12,11 +12,11 @@ use crate::model::{Currency, Money};
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        (?P<neg>[-−–(]\s*)?
+        (?P<neg>\(\s*|[-−–])?
         (?P<pre>US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|£|€|\$|¥|₹|(?-u:\b)(?:GBP|EUR|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD)(?-u:\b))?
         \s?
         (?P<num>\d{1,3}(?:[.,\x{a0}\x{202f}\ ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)
-        (?:\s?(?P<post>€|£|(?-u:\b)(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|kr|zł)(?-u:\b)))?
+        (?:\s?(?P<post>€|(?-u:\b)(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|kr|zł)(?-u:\b)))?
         ",
     )
     .expect("the amount pattern compiles")
@@ -78,6 +78,15 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
 
 /// Every amount in `text` with a currency (from a symbol or code, or `default`).
 pub fn find_all(text: &str, default: Option<Currency>) -> Vec<Money> {
+    find_marked(text, default)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// Every amount in `text`, each with whether a symbol or code marked it
+/// (`£13.50`), rather than `default` (a bare `1629`).
+fn find_marked(text: &str, default: Option<Currency>) -> Vec<(Money, bool)> {
     AMOUNT
         .captures_iter(text)
         .filter_map(|c| {
@@ -97,7 +106,7 @@ pub fn find_all(text: &str, default: Option<Currency>) -> Vec<Money> {
             if currency.0 == "JPY" {
                 amount = amount.trunc();
             }
-            Some(Money { amount, currency })
+            Some((Money { amount, currency }, symbol.is_some()))
         })
         .collect()
 }
@@ -116,7 +125,16 @@ pub fn find_all(text: &str, default: Option<Currency>) -> Vec<Money> {
 /// assert_eq!(find("Refund: -£5.00", None).unwrap().amount.to_string(), "-5.00");
 /// assert_eq!(find("VAT (20%): GBP 4.00", None).unwrap().amount.to_string(), "4.00");
 /// assert!(find("Order 123-4567890-1234567", None).is_none());
+/// let gbp = Some(Currency("GBP"));
+/// assert_eq!(find("Total charged to x -1629 £13.50", gbp).unwrap().amount.to_string(), "13.50");
+/// assert_eq!(find("Order Total - £24.97", None).unwrap().amount.to_string(), "24.97");
 /// ```
 pub fn find(text: &str, default: Option<Currency>) -> Option<Money> {
-    find_all(text, default).into_iter().next()
+    // A marked amount wins over a bare number before it (`Total charged to
+    // Mastercard -1629 £13.50`: the card's digits are no amount).
+    let all = find_marked(text, default);
+    all.iter()
+        .find(|(_, marked)| *marked)
+        .or(all.first())
+        .map(|(m, _)| *m)
 }

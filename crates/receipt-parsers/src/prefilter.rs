@@ -14,6 +14,55 @@ const REFUND: &[&str] = &[
     "rimborso",
     "money back",
 ];
+/// Refund wording that says this message is about a refund, not a policy
+/// or guarantee mentioned in a footer ("eBay Money Back Guarantee",
+/// "refund policy", "eligible for a refund").
+const REFUND_BODY: &[&str] = &[
+    "your refund",
+    "refund of",
+    "refund for",
+    "has been refunded",
+    "have been refunded",
+    "was refunded",
+    "we've refunded",
+    "we have refunded",
+    "we refunded",
+    "refund has been",
+    "refund is on its way",
+    "refund amount",
+    "refund total",
+    "total refund",
+    "refunded to",
+    "issued a refund",
+    "issued your refund",
+    "processed a refund",
+    "processed your refund",
+    "rückerstattung",
+    "remboursement de",
+    "votre remboursement",
+    "tu reembolso",
+    "su reembolso",
+    "il tuo rimborso",
+    "rimborso di",
+];
+/// Wording that a sum was charged (not a price stated for later, and not
+/// "to avoid being charged").
+const CHARGED_NOW: &[&str] = &[
+    "total",
+    "amount charged",
+    "charged to",
+    "was charged",
+    "been charged",
+    "we charged",
+    "amount paid",
+    "you paid",
+    "you sent",
+    "summe",
+    "gesamtbetrag",
+    "montant",
+    "importe",
+    "importo",
+];
 const CANCEL: &[&str] = &[
     "cancelled",
     "canceled",
@@ -91,6 +140,8 @@ const ORDERISH: &[&str] = &[
     "ride",
 ];
 const SUBSCRIPTION: &[&str] = &[
+    "subscription confirmation",
+    "free trial",
     "will renew",
     "renewal reminder",
     "upcoming renewal",
@@ -134,10 +185,14 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
     let has_amount = !crate::money::find_all(&original, None).is_empty();
     let charged = any(&head, CHARGE).is_some() && has_amount;
 
-    if let Some(w) = any(&subject, REFUND)
-        .or_else(|| any(&head, REFUND).filter(|_| has_amount && any(&subject, RECEIPT).is_none()))
-    {
-        return (Kind::Refund, format!("refund wording ({w:?})"), 0.85);
+    let charged_now = any(&head, CHARGED_NOW).is_some() && has_amount;
+
+    if let Some(w) = any(&subject, REFUND) {
+        return (
+            Kind::Refund,
+            format!("refund wording in the subject ({w:?})"),
+            0.85,
+        );
     }
     if let Some(w) = any(&subject, CANCEL) {
         return (
@@ -163,11 +218,23 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
             0.9,
         );
     }
-    if let Some(w) = any(&subject, SUBSCRIPTION).filter(|_| !charged) {
+    if let Some(w) = any(&subject, SUBSCRIPTION)
+        .or_else(|| any(&head, SUBSCRIPTION).filter(|_| subject.contains("subscription")))
+        .filter(|_| !charged_now)
+    {
         return (
             Kind::SubscriptionNotice,
             format!("subscription wording without a charge ({w:?})"),
             0.7,
+        );
+    }
+    // A refund told in the body, when the subject names no receipt or
+    // shipment: "your refund of £5", not a footer's refund policy.
+    if let Some(w) = any(&head, REFUND_BODY).filter(|_| has_amount) {
+        return (
+            Kind::Refund,
+            format!("refund wording in the body ({w:?})"),
+            0.8,
         );
     }
     if email.bulk
