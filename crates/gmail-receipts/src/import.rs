@@ -157,7 +157,7 @@ impl Importer {
                 );
                 bump(
                     &mut self.stats.by_vendor,
-                    receipt.vendor.unwrap_or("unknown"),
+                    receipt.vendor.as_deref().unwrap_or("unknown"),
                 );
             }
             (_, Kind::Receipt) => {}

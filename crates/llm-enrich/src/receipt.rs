@@ -85,6 +85,7 @@ impl ExtractedReceipt {
         });
         receipt_parsers::Receipt {
             vendor: None,
+            vendor_registered: false,
             merchant: self.merchant.clone().map(|m| Field {
                 value: m,
                 source: Method::Llm,

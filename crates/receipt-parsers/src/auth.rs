@@ -239,8 +239,8 @@ pub fn sender_verified(email: &Email) -> Option<bool> {
 
 /// Reads the topmost `Authentication-Results` header when `trust` trusts
 /// the server that wrote it: `Some(true)` when DMARC passed for the From
-/// domain, or (without a DMARC verdict) DKIM passed for a domain aligned
-/// with it; `Some(false)` when DMARC failed or nothing aligned passed;
+/// domain, or (without a DMARC verdict) DKIM or SPF passed for a domain
+/// aligned with it; `Some(false)` when DMARC failed or nothing aligned passed;
 /// `None` ("unknown") when there is no such header, its server is not
 /// trusted, or it applied no method.
 ///
@@ -279,12 +279,15 @@ pub fn sender_verified_by(email: &Email, trust: &Trust) -> Option<bool> {
     if dmarc.contains(&"pass") {
         return Some(true);
     }
-    let dkim_aligned_pass = results.results.iter().any(|r| {
-        r.method == "dkim"
-            && r.result == "pass"
-            && r.property("header.d")
-                .or_else(|| r.property("header.i"))
-                .is_some_and(|d| aligned(from, &domain(d)))
+    // As DMARC would: DKIM for an aligned domain, or SPF for an aligned
+    // envelope sender (a spoofer cannot send from the domain's servers).
+    let aligned_pass = results.results.iter().any(|r| {
+        let signer = match r.method.as_str() {
+            "dkim" => r.property("header.d").or_else(|| r.property("header.i")),
+            "spf" => r.property("smtp.mailfrom"),
+            _ => None,
+        };
+        r.result == "pass" && signer.is_some_and(|d| aligned(from, &domain(d)))
     });
-    Some(dkim_aligned_pass)
+    Some(aligned_pass)
 }

@@ -38,20 +38,82 @@ pub fn of_address(address: &str) -> Option<String> {
 /// Whether two domains belong to the same organisation: one is a label-boundary
 /// suffix of the other, beyond a public suffix (two labels, three for `co.uk`-style ones).
 pub fn aligned(a: &str, b: &str) -> bool {
-    let org = |d: &str| {
-        let labels: Vec<&str> = d.split('.').collect();
-        let take = if labels.len() >= 3
-            && matches!(
-                labels[labels.len() - 2],
-                "co" | "com" | "org" | "net" | "ac" | "gov"
-            ) {
-            3
-        } else {
-            2
-        };
-        labels[labels.len().saturating_sub(take)..]
-            .join(".")
-            .to_ascii_lowercase()
-    };
-    org(a) == org(b)
+    organisation(a).eq_ignore_ascii_case(organisation(b))
 }
+
+/// The registrable domain: the public suffix and one label before it
+/// (`email.amazon.co.uk` is `amazon.co.uk`; second-level suffixes such as
+/// `co.uk`, `com.au` are known by their `co`/`com`/`org`/... label).
+fn organisation(domain: &str) -> &str {
+    let domain = domain.trim_end_matches('.');
+    let labels: Vec<&str> = domain.split('.').collect();
+    let take = if labels.len() >= 3
+        && matches!(
+            labels[labels.len() - 2],
+            "co" | "com" | "org" | "net" | "ac" | "gov" | "ne" | "or"
+        ) {
+        3
+    } else {
+        2
+    };
+    let skip: usize = labels[..labels.len().saturating_sub(take)]
+        .iter()
+        .map(|l| l.len() + 1)
+        .sum();
+    &domain[skip..]
+}
+
+/// The name of the organisation behind a sender's domain: its registrable
+/// domain's first label (`seetickets` for `mail.seetickets.com`), lower
+/// case; `None` for a bare suffix or a name that is not a hostname label.
+///
+/// ```
+/// use receipt_parsers::domain::registrable_name;
+/// assert_eq!(registrable_name("donotreply.seetickets.com"), Some("seetickets"));
+/// assert_eq!(registrable_name("email.amazon.co.uk"), Some("amazon"));
+/// assert_eq!(registrable_name("uber.com"), Some("uber"));
+/// assert_eq!(registrable_name("co.uk"), None);
+/// assert_eq!(registrable_name("gmail.com"), None, "a person's mailbox");
+/// ```
+pub fn registrable_name(domain: &str) -> Option<&str> {
+    let org = organisation(domain);
+    let name = org.split('.').next()?;
+    let is_label = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let personal = PERSONAL_MAIL.contains(&org);
+    (is_label && !personal && org.contains('.') && !matches!(name, "co" | "com" | "org" | "net"))
+        .then_some(name)
+}
+
+/// Mailbox providers: mail from them is a person's (a forward), never a vendor's.
+const PERSONAL_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "email.com",
+    "fastmail.com",
+    "zoho.com",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+];

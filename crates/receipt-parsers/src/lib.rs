@@ -16,7 +16,7 @@
 //! let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/amazon-uk-order.eml")).unwrap();
 //! let parsed = receipt_parsers::parse(&raw).unwrap();
 //! let receipt = parsed.receipt.unwrap();
-//! assert_eq!(receipt.vendor, Some("amazon-uk"));
+//! assert_eq!(receipt.vendor.as_deref(), Some("amazon-uk"));
 //! assert_eq!(receipt.order_id_values(), ["205-1234567-7654321"]);
 //! ```
 #![deny(missing_docs)]

@@ -112,8 +112,14 @@ pub struct LineItem {
 /// A structured receipt. Every field keeps its source stage and confidence.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Receipt {
-    /// The registry key of the vendor parser that recognised the sender (`amazon`).
-    pub vendor: Option<&'static str>,
+    /// The registry key of the vendor parser that recognised the sender
+    /// (`amazon`), or, when no vendor parser did, the sender's registrable
+    /// domain's name (`seetickets` for `donotreply@seetickets.com`); see
+    /// [`Receipt::vendor_registered`].
+    pub vendor: Option<String>,
+    /// Whether `vendor` is a registered vendor parser's key (not a name
+    /// taken from the sender's domain).
+    pub vendor_registered: bool,
     /// The merchant's display name.
     pub merchant: Option<Field<String>>,
     /// Order ids, each with the stage that found it.

@@ -161,9 +161,20 @@ impl Pipeline {
         let lines = patterns::Lines::new(text);
         let vendor = self.vendor(email, verified);
         let mut receipt = Receipt {
-            vendor: vendor.map(|v| v.key),
+            vendor: vendor.map(|v| v.key.to_owned()),
+            vendor_registered: vendor.is_some(),
             ..Receipt::default()
         };
+        // No vendor parser: the sender's own domain names the vendor, when
+        // its authentication did not fail (a content marker names only a
+        // platform, never who sent it).
+        if vendor.is_none() && verified != Some(false) {
+            receipt.vendor = email
+                .from_domain
+                .as_deref()
+                .and_then(crate::domain::registrable_name)
+                .map(str::to_owned);
+        }
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))
             .or_else(|| domain_currency(email.from_domain.as_deref()));
@@ -213,6 +224,11 @@ impl Pipeline {
                 receipt.total = found.total.map(|m| field(m, Method::SchemaOrg, c));
             }
             receipt.date = found.date.map(|d| field(d, Method::SchemaOrg, c));
+            if found.reservation && receipt.date.is_none() {
+                // The dates in a reservation's text are the event's: the
+                // order is the day the message was sent.
+                receipt.date = email.sent.map(|d| field(d, Method::SchemaOrg, 0.6));
+            }
             receipt.line_items = found.line_items;
         }
 

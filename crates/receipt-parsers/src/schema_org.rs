@@ -19,6 +19,9 @@ pub struct Found {
     pub total: Option<Money>,
     /// The items.
     pub line_items: Vec<LineItem>,
+    /// Whether the markup is a reservation (an event's tickets, a flight, a
+    /// room): its dates are the event's, never the order's.
+    pub reservation: bool,
 }
 
 fn number(v: &Value) -> Option<Decimal> {
@@ -51,6 +54,20 @@ fn is_type(node: &Value, wanted: &[&str]) -> bool {
     match node.get("@type") {
         Some(Value::String(t)) => matches(t),
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(matches),
+        _ => false,
+    }
+}
+
+/// `EventReservation`, `FlightReservation`, `LodgingReservation`, ...
+fn is_reservation(node: &Value) -> bool {
+    let reservation = |t: &str| {
+        t.rsplit('/')
+            .next()
+            .is_some_and(|t| t.ends_with("Reservation"))
+    };
+    match node.get("@type") {
+        Some(Value::String(t)) => reservation(t),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(reservation),
         _ => false,
     }
 }
@@ -150,6 +167,36 @@ fn visit(node: &Value, inherited: Option<Currency>, found: &mut Found) {
                 }
                 if found.line_items.is_empty() {
                     found.line_items = offers(node, currency);
+                }
+            }
+            if is_reservation(node) {
+                found.reservation = true;
+                if let Some(id) = map.get("reservationNumber").and_then(text)
+                    && !found.order_ids.contains(&id)
+                {
+                    found.order_ids.push(id);
+                }
+                if found.date.is_none() {
+                    found.date = ["bookingTime", "bookingDate", "dateCreated"]
+                        .iter()
+                        .find_map(|k| map.get(*k).and_then(Value::as_str))
+                        .and_then(|d| crate::dates::find(d, true));
+                }
+                if found.total.is_none() {
+                    let amount = map.get("totalPrice").and_then(|v| {
+                        v.get("price")
+                            .or(v.get("value"))
+                            .and_then(number)
+                            .or_else(|| number(v))
+                    });
+                    found.total = amount
+                        .zip(currency)
+                        .map(|(amount, currency)| Money { amount, currency });
+                }
+                if found.merchant.is_none() {
+                    found.merchant = ["provider", "broker"]
+                        .iter()
+                        .find_map(|k| map.get(*k).and_then(text));
                 }
             }
             if is_type(node, &["ParcelDelivery"])

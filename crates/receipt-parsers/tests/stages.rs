@@ -37,8 +37,13 @@ fn sender_authentication() {
     );
     assert_eq!(
         verified("mx; spf=pass smtp.mailfrom=example.co.uk"),
+        Some(true),
+        "SPF for an aligned envelope sender, as DMARC counts it"
+    );
+    assert_eq!(
+        verified("mx; spf=pass smtp.mailfrom=bounces.mailer.example.net"),
         Some(false),
-        "SPF alone does not authenticate the From"
+        "SPF for someone else's envelope does not authenticate the From"
     );
     let arc = email(
         "From: x@shop.example\r\nARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.i=@shop.example",

@@ -30,7 +30,7 @@ fn every_vendor_fixture_parses_as_expected() {
         let kind = serde_json::to_value(parsed.kind).unwrap();
         let r = parsed.receipt.as_ref();
         let got = serde_json::json!({
-            "vendor": r.and_then(|r| r.vendor),
+            "vendor": r.and_then(|r| r.vendor.clone()),
             "kind": kind,
             "merchant": r.and_then(|r| r.merchant.as_ref()).map(|m| m.value.clone()),
             "total": r.and_then(|r| r.total.as_ref()).map(|t| t.value.amount.to_string()),

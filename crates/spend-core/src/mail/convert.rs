@@ -25,7 +25,7 @@ pub(crate) fn receipt(mailbox: &str, message_id: &str, parsed: &Parsed) -> Recei
         mailbox: mailbox.to_owned(),
         message_id: message_id.to_owned(),
         kind: kind_name(parsed),
-        vendor: r.and_then(|r| r.vendor).map(str::to_owned),
+        vendor: r.and_then(|r| r.vendor.clone()),
         merchant: r.and_then(|r| r.merchant.as_ref()).map(|f| f.value.clone()),
         date: r
             .and_then(|r| r.date.as_ref())
