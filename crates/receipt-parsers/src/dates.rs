@@ -93,6 +93,13 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)")
         .expect("compiles")
 });
+/// `Sat Jan 10 12:44:36 2015` (C's `ctime`, as Steam writes it).
+static CTIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)([A-Za-z]{3})\s+(\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s+(\d{4})(?-u:\b)",
+    )
+    .expect("compiles")
+});
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:(?-u:\b)|T)").expect("compiles")
 });
@@ -119,6 +126,7 @@ fn date(year: i32, month: u8, day: u8) -> Option<Date> {
 /// assert_eq!(d("Date: 03/04/2024", true).as_deref(), Some("2024-04-03"));
 /// assert_eq!(d("Date: 03/04/2024", false).as_deref(), Some("2024-03-04"));
 /// assert_eq!(d("2024-11-02T10:00:00Z", true).as_deref(), Some("2024-11-02"));
+/// assert_eq!(d("Date confirmed: Sat Jan 10 12:44:36 2015", true).as_deref(), Some("2015-01-10"));
 /// assert_eq!(d("no date here", true), None);
 /// ```
 pub fn find(text: &str, day_first: bool) -> Option<Date> {
@@ -143,6 +151,12 @@ pub fn find(text: &str, day_first: bool) -> Option<Date> {
         if found.is_some() {
             break;
         }
+    }
+    if let Some(c) = CTIME.captures(text) {
+        consider(
+            c.get(0).map_or(0, |m| m.start()),
+            (|| date(c[3].parse().ok()?, month(&c[1])?, c[2].parse().ok()?))(),
+        );
     }
     if let Some(c) = ISO.captures(text) {
         consider(

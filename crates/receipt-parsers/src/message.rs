@@ -103,8 +103,13 @@ impl Email {
     }
 
     /// A bare HTML body (no headers): the vendor is recognised from content.
+    /// A body saved still quoted-printable (`=3D`, `=` at line ends) is
+    /// decoded first.
     pub fn from_html(html: &str) -> Email {
-        let html = cut(html.to_owned());
+        let html = cut(match quoted_printable(html) {
+            Some(decoded) => decoded,
+            None => html.to_owned(),
+        });
         let text = crate::html::to_text(&html);
         let subject = title(&html).unwrap_or_default();
         Email {
@@ -115,6 +120,42 @@ impl Email {
             ..Email::default()
         }
     }
+}
+
+/// `text` decoded from quoted-printable, when it plainly is: soft line
+/// breaks (`=` at a line's end) and encoded `=` signs (`=3D`) together.
+fn quoted_printable(text: &str) -> Option<String> {
+    let soft_breaks = text.matches("=\n").count() + text.matches("=\r\n").count();
+    if soft_breaks < 2 || !text.contains("=3D") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            match bytes.get(i + 1..i + 3) {
+                Some([b'\r', b'\n']) => {
+                    i += 3;
+                    continue;
+                }
+                Some([b'\n', _]) | Some([b'\n']) => {
+                    i += 2;
+                    continue;
+                }
+                Some([h, l]) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                    let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                    out.push(hex(*h) * 16 + hex(*l));
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn title(html: &str) -> Option<String> {

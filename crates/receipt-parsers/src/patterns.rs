@@ -225,28 +225,80 @@ pub fn line_items(text: &str, currency: Option<Currency>) -> Vec<LineItem> {
     items
 }
 
-/// The date on a line labelled as the order date, or the first date in the text.
+/// The date on (or just below) a line labelled as the order date, or the
+/// first date on a line that is not about delivery or an event.
+///
+/// ```
+/// use receipt_parsers::patterns::order_date;
+/// let text = "La tua data di consegna prevista è:\nmartedì 24 marzo 2015\nEffettuato lunedì 16 marzo 2015";
+/// assert_eq!(order_date(text, true).unwrap().to_string(), "2015-03-16");
+/// ```
 pub fn order_date(text: &str, day_first: bool) -> Option<time::Date> {
     const LABELS: &[&str] = &[
         "order date",
         "ordered on",
         "order placed",
+        "placed on",
         "date of purchase",
         "purchase date",
+        "date purchased",
         "invoice date",
+        "receipt date",
+        "transaction date",
+        "payment date",
+        "date confirmed",
         "bestelldatum",
+        "bestellt am",
         "date de commande",
+        "commande passée",
+        "passée le",
         "fecha del pedido",
+        "pedido realizado",
+        "realizado el",
         "data dell'ordine",
+        "effettuato",
         "date:",
     ];
-    for line in lines(text) {
-        let lower = line.to_lowercase();
-        if LABELS.iter().any(|l| lower.contains(l))
-            && let Some(d) = crate::dates::find(line, day_first)
-        {
-            return Some(d);
+    /// Lines whose dates are not the order's.
+    const NOT_ORDER: &[&str] = &[
+        "deliver",
+        "arriv",
+        "dispatch",
+        "estimated",
+        "expected",
+        "consegna",
+        "lieferung",
+        "zustellung",
+        "livraison",
+        "entrega",
+        "renew",
+        "expires",
+        "valid until",
+        "event",
+        "doors",
+    ];
+    let all: Vec<&str> = lines(text).collect();
+    let lower: Vec<String> = all.iter().map(|l| l.to_lowercase()).collect();
+    for (i, line) in all.iter().enumerate() {
+        if LABELS.iter().any(|l| lower[i].contains(l)) {
+            let below = all
+                .get(i + 1)
+                .filter(|_| !NOT_ORDER.iter().any(|n| lower[i].contains(n)));
+            if let Some(d) = crate::dates::find(line, day_first)
+                .or_else(|| below.and_then(|b| crate::dates::find(b, day_first)))
+            {
+                return Some(d);
+            }
         }
     }
-    crate::dates::find(text, day_first)
+    all.iter().enumerate().find_map(|(i, line)| {
+        // "completed your delivery ... on June 15": a delivery that is the order.
+        let about_else = |j: usize| {
+            NOT_ORDER.iter().any(|n| lower[j].contains(n)) && !lower[j].contains("completed")
+        };
+        if about_else(i) || (i > 0 && about_else(i - 1) && lower[i - 1].ends_with(':')) {
+            return None;
+        }
+        crate::dates::find(line, day_first)
+    })
 }
