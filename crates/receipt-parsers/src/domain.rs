@@ -117,3 +117,74 @@ const PERSONAL_MAIL: &[&str] = &[
     "qq.com",
     "163.com",
 ];
+
+/// Hosts that serve mail's images, links and tracking for everyone: never
+/// the name of who sent it.
+const INFRASTRUCTURE: &[&str] = &[
+    "cloudfront.net",
+    "amazonaws.com",
+    "akamaihd.net",
+    "akamai.net",
+    "fastly.net",
+    "mandrillapp.com",
+    "sendgrid.net",
+    "sendgrid.com",
+    "mailchimp.com",
+    "list-manage.com",
+    "mcusercontent.com",
+    "mailgun.org",
+    "sparkpostmail.com",
+    "exacttarget.com",
+    "movable-ink-2183.com",
+    "schema.org",
+    "w3.org",
+    "google.com",
+    "googleapis.com",
+    "gstatic.com",
+    "googleusercontent.com",
+    "doubleclick.net",
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "instagram.com",
+    "linkedin.com",
+    "licdn.com",
+    "youtube.com",
+    "pinterest.com",
+    "tiktok.com",
+    "example.com",
+];
+
+/// The organisation the links and addresses of a message without headers
+/// name most (mail infrastructure, social networks and personal mailboxes
+/// aside): `oneplus` for an order page linking to `oneplus.net`.
+///
+/// ```
+/// use receipt_parsers::domain::most_linked_name;
+/// let html = r#"<img src="https://d1.cloudfront.net/a.png"><a href="https://www.oneplus.net/orders">x</a> <a href="mailto:support@oneplus.net">help</a>"#;
+/// assert_eq!(most_linked_name(html).as_deref(), Some("oneplus"));
+/// ```
+pub fn most_linked_name(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for host in crate::vendors::linked_hosts(&lower) {
+        if INFRASTRUCTURE.iter().any(|d| matches(host, d)) {
+            continue;
+        }
+        let Some(name) = registrable_name(host) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    // The most named; the first named among equals.
+    counts
+        .iter()
+        .fold(None, |best: Option<(&str, usize)>, (n, c)| match best {
+            Some((_, b)) if b >= *c => best,
+            _ => Some((n, *c)),
+        })
+        .map(|(n, _)| n.to_owned())
+}

@@ -169,11 +169,15 @@ impl Pipeline {
         // its authentication did not fail (a content marker names only a
         // platform, never who sent it).
         if vendor.is_none() && verified != Some(false) {
-            receipt.vendor = email
-                .from_domain
-                .as_deref()
-                .and_then(crate::domain::registrable_name)
-                .map(str::to_owned);
+            receipt.vendor = match (email.headerless, email.html.as_deref()) {
+                // No sender at all: the organisation its links name most.
+                (true, Some(html)) => crate::domain::most_linked_name(html),
+                _ => email
+                    .from_domain
+                    .as_deref()
+                    .and_then(crate::domain::registrable_name)
+                    .map(str::to_owned),
+            };
         }
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))

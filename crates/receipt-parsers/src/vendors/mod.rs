@@ -186,22 +186,45 @@ impl Registry {
             .find(|v| v.markers.iter().any(|m| lower.contains(m)))
     }
 
-    /// The vendor whose markers (or domains, as link hosts) appear in `html`.
+    /// The vendor whose markers (or domains, as link hosts) appear in `html`:
+    /// a marker decides; otherwise the vendor whose domains the most links
+    /// and addresses name (a PayPal receipt links to the eBay item it paid
+    /// for, but far more to PayPal).
     pub fn by_content(&self, html: &str, platforms_only: bool) -> Option<&'static Vendor> {
         let lower = html.to_ascii_lowercase();
-        self.vendors
+        let candidates = self
+            .vendors
             .iter()
             .copied()
-            .filter(|v| !platforms_only || v.platform)
-            .find(|v| {
-                v.markers.iter().any(|m| lower.contains(m))
-                    || (!platforms_only
-                        && v.domains.iter().any(|d| {
-                            lower.contains(&format!("://{d}"))
-                                || lower.contains(&format!("://www.{d}"))
-                                || lower.contains(&format!("@{d}"))
-                        }))
+            .filter(|v| !platforms_only || v.platform);
+        if let Some(v) = candidates
+            .clone()
+            .find(|v| v.markers.iter().any(|m| lower.contains(m)))
+        {
+            return Some(v);
+        }
+        if platforms_only {
+            return None;
+        }
+        let hosts = linked_hosts(&lower);
+        candidates
+            .map(|v| {
+                let named = hosts
+                    .iter()
+                    .filter(|h| v.domains.iter().any(|d| matches(h, d)))
+                    .count();
+                (named, v)
             })
+            .filter(|(named, _)| *named > 0)
+            // The most named; the first registered among equals.
+            .fold(
+                None,
+                |best: Option<(usize, &'static Vendor)>, (n, v)| match best {
+                    Some((b, _)) if b >= n => best,
+                    _ => Some((n, v)),
+                },
+            )
+            .map(|(_, v)| v)
     }
 
     /// Every sender domain, for building a mailbox search query.
@@ -221,4 +244,29 @@ impl Default for Registry {
     fn default() -> Self {
         Registry::builtin()
     }
+}
+
+/// The hosts that links (`https://host/...`) and addresses (`x@host`) in
+/// `html` name, one entry per mention, lower case.
+pub fn linked_hosts(html: &str) -> Vec<&str> {
+    let mut hosts = Vec::new();
+    let host_at = |rest: &'_ str| -> usize {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .unwrap_or(rest.len())
+    };
+    for (at, _) in html.match_indices("://") {
+        let rest = &html[at + 3..];
+        let end = host_at(rest);
+        if end > 0 {
+            hosts.push(&rest[..end]);
+        }
+    }
+    for (at, _) in html.match_indices('@') {
+        let rest = &html[at + 1..];
+        let end = host_at(rest);
+        if rest[..end].contains('.') {
+            hosts.push(&rest[..end]);
+        }
+    }
+    hosts
 }
