@@ -47,6 +47,8 @@ fn entity(name: &str) -> Option<char> {
 /// ```
 /// let text = receipt_parsers::html::to_text("<table><tr><td>Total</td><td>&pound;9.99</td></tr></table><p>Order&nbsp;#12</p>");
 /// assert_eq!(text, "Total £9.99\nOrder #12");
+/// let unclosed_head = "<html><head><title>x</title><body><p>Total £1</p></body></head></html>";
+/// assert_eq!(receipt_parsers::html::to_text(unclosed_head), "Total £1");
 /// ```
 pub fn to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
@@ -68,7 +70,9 @@ pub fn to_text(html: &str) -> String {
             .collect::<String>()
             .to_ascii_lowercase();
         if let Some(skipped) = &skipping {
-            if closing && name == *skipped {
+            // A head left open ends where the body starts.
+            let body_starts = skipped == "head" && !closing && name == "body";
+            if (closing && name == *skipped) || body_starts {
                 skipping = None;
             }
             continue;
