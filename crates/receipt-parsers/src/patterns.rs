@@ -141,9 +141,85 @@ pub fn labelled(
     None
 }
 
+/// Every amount labelled with the first of `labels` that labels any: one
+/// per labelled line (a confirmation of several orders gives each order's
+/// total under the same label).
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, TOTAL, labelled_all};
+/// let text = "Order #1\nOrder Total: £3.99\nOrder #2\nOrder Total: £7.29";
+/// let all = labelled_all(&Lines::new(text), TOTAL, None);
+/// assert_eq!(all.iter().map(|(_, m)| m.amount.to_string()).collect::<Vec<_>>(), ["3.99", "7.29"]);
+/// assert_eq!(all.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [1, 3]);
+/// ```
+pub fn labelled_all(
+    lines: &Lines<'_>,
+    labels: &[&str],
+    currency: Option<Currency>,
+) -> Vec<(usize, Money)> {
+    for label in labels.iter().filter(|l| lines.joined.contains(*l)) {
+        let mut found = Vec::new();
+        for (i, (line, lower)) in lines.raw.iter().zip(&lines.lower).enumerate() {
+            let Some(at) = lower.find(label) else {
+                continue;
+            };
+            let starts_word = at == 0
+                || !lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            if !starts_word || SUBTOTAL.iter().chain(NOT_TOTAL).any(|n| lower.contains(n)) {
+                continue;
+            }
+            let after = line.get(at + label.len()..).unwrap_or(line);
+            if let Some(m) = crate::money::find(after, currency).or_else(|| {
+                lines
+                    .raw
+                    .get(i + 1)
+                    .and_then(|next| crate::money::find(next, currency))
+            }) {
+                found.push((i, m));
+            }
+        }
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    Vec::new()
+}
+
+/// Whether each labelled line follows a line naming an order of `ids` that
+/// no earlier labelled line followed: each order's own total, not one total
+/// printed twice.
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, each_after_its_order};
+/// let lines = Lines::new("Order #A-1\nTotal £3\nOrder #B-2\nTotal £7");
+/// assert!(each_after_its_order(&lines, &[1, 3], &["A-1", "B-2"]));
+/// assert!(!each_after_its_order(&lines, &[1, 3], &["A-1", "C-3"]));
+/// ```
+pub fn each_after_its_order(lines: &Lines<'_>, labelled: &[usize], ids: &[&str]) -> bool {
+    let mut used = vec![false; ids.len()];
+    let mut from = 0;
+    for &at in labelled {
+        let named = (from..at).rev().find_map(|i| {
+            ids.iter()
+                .enumerate()
+                .find(|(k, id)| !used[*k] && lines.raw[i].contains(**id))
+                .map(|(k, _)| k)
+        });
+        match named {
+            Some(k) => used[k] = true,
+            None => return false,
+        }
+        from = at + 1;
+    }
+    true
+}
+
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
+        r"(?i)(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
     )
     .expect("compiles")
 });
@@ -154,6 +230,7 @@ static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// use receipt_parsers::patterns::order_ids;
 /// assert_eq!(order_ids("Order #A-10001 shipped"), ["A-10001"]);
 /// assert_eq!(order_ids("INVOICE\nInvoice number: NWH-2024-0412"), ["NWH-2024-0412"]);
+/// assert_eq!(order_ids("BOOKING REFERENCE 43214321"), ["43214321"]);
 /// ```
 pub fn order_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();

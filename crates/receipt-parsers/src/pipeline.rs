@@ -258,6 +258,27 @@ impl Pipeline {
             receipt.total = patterns::labelled(&lines, patterns::TOTAL, currency, true)
                 .map(|m| field(m, Method::Pattern, c));
         }
+        // One confirmation of a purchase split into several orders: what was
+        // charged is every order's total.
+        if receipt.order_ids.len() >= 2 {
+            let labels = vendor.map_or(patterns::TOTAL, |v| v.total_labels);
+            let each = patterns::labelled_all(&lines, labels, currency);
+            let ids: Vec<&str> = receipt.order_ids.iter().map(|f| f.value.as_str()).collect();
+            let at: Vec<usize> = each.iter().map(|(line, _)| *line).collect();
+            if each.len() == ids.len()
+                && each.iter().all(|(_, m)| m.currency == each[0].1.currency)
+                && patterns::each_after_its_order(&lines, &at, &ids)
+                // The same total line again is a message that repeats itself.
+                && each.windows(2).any(|w| w[0].1 != w[1].1)
+                && let Some(total) = receipt.total.as_mut()
+            {
+                let sum: rust_decimal::Decimal = each.iter().map(|(_, m)| m.amount).sum();
+                total.value = crate::model::Money {
+                    amount: sum,
+                    currency: each[0].1.currency,
+                };
+            }
+        }
         // The totals' currency is the receipt's: symbol-less amounts take it.
         let currency = receipt
             .total
@@ -279,8 +300,26 @@ impl Pipeline {
                 currency: m.currency,
             })
             .map(|m| field(m, method_of(by_vendor), c));
+        if receipt.total.is_none()
+            && let (Some(sub), Some(tax)) = (&receipt.subtotal, &receipt.tax)
+        {
+            // No total label (Apple's 2025 layout prints the total beside the
+            // card): the subtotal plus tax, when the text shows that sum.
+            let sum = sub.value.amount + tax.value.amount;
+            let shown = crate::money::find_all(text, currency)
+                .into_iter()
+                .find(|m| m.amount == sum && m.currency == sub.value.currency);
+            receipt.total = shown.map(|m| field(m, Method::Pattern, 0.55));
+        }
         if receipt.date.is_none() {
             receipt.date = patterns::order_date(text, day_first)
+                // An order is never after its own confirmation was sent: a
+                // later date is an event's or a delivery's.
+                .filter(|d| {
+                    email
+                        .sent
+                        .is_none_or(|sent| *d <= sent + time::Duration::days(1))
+                })
                 .map(|d| field(d, method_of(by_vendor), c))
                 .or_else(|| email.sent.map(|d| field(d, Method::Pattern, 0.5)));
         }
