@@ -217,6 +217,37 @@ pub fn each_after_its_order(lines: &Lines<'_>, labelled: &[usize], ids: &[&str])
     true
 }
 
+/// The amount said to have been charged where the amount comes first:
+/// `$42.29` then `Card ending in 6505 was charged.`
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, charged_before};
+/// let lines = Lines::new("CREAM\n$42.29\nCard ending in 6505 was charged.");
+/// assert_eq!(charged_before(&lines).unwrap().amount.to_string(), "42.29");
+/// assert!(charged_before(&Lines::new("£30.00\nYou haven't been charged.")).is_none());
+/// ```
+pub fn charged_before(lines: &Lines<'_>) -> Option<Money> {
+    const CHARGED: &[&str] = &[
+        "was charged",
+        "were charged",
+        "has been charged",
+        "been charged",
+    ];
+    const NOT: &[&str] = &["n't", "not ", "never", "won't"];
+    lines.lower.iter().enumerate().find_map(|(i, lower)| {
+        let at = CHARGED.iter().filter_map(|c| lower.find(c)).min()?;
+        // "You haven't been charged" says the opposite.
+        if NOT.iter().any(|n| lower[..at].contains(n)) {
+            return None;
+        }
+        // Marked amounts only (a symbol or code): before the words on the
+        // line (past a card's digits), or on the line above.
+        let marked = |text: &str| crate::money::find_all(text, None).into_iter().next();
+        marked(lines.raw[i].get(..at).unwrap_or(""))
+            .or_else(|| i.checked_sub(1).and_then(|p| marked(lines.raw[p])))
+    })
+}
+
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",

@@ -145,11 +145,21 @@ impl Pipeline {
         }
         let html = email.html.as_deref().unwrap_or(&email.text);
         if email.headerless {
-            return self.registry.by_content(html, false);
+            return self
+                .registry
+                .by_content(html, false)
+                .or_else(|| self.registry.by_name_in(&email.text));
         }
         let content = format!("{}\n{}", email.subject, email.text);
-        email
+        // Mail a person forwarded from their own mailbox: the vendor is the
+        // original sender's, named in the forwarded headers.
+        let sender = email
             .from_domain
+            .as_deref()
+            .filter(|d| crate::domain::registrable_name(d).is_none())
+            .and_then(|_| forwarded_sender(&email.text))
+            .or(email.from_domain.clone());
+        sender
             .as_deref()
             .and_then(|d| self.registry.by_sender(d, &content))
             .filter(|v| !v.platform)
@@ -300,6 +310,11 @@ impl Pipeline {
                 currency: m.currency,
             })
             .map(|m| field(m, method_of(by_vendor), c));
+        if receipt.total.is_none() {
+            // "$42.29 / Card ending in 6505 was charged."
+            receipt.total =
+                patterns::charged_before(&lines).map(|m| field(m, method_of(by_vendor), c));
+        }
         if receipt.total.is_none()
             && let (Some(sub), Some(tax)) = (&receipt.subtotal, &receipt.tax)
         {
@@ -339,6 +354,31 @@ impl Pipeline {
         }
         receipt
     }
+}
+
+/// The domain of the original sender of a forwarded message
+/// (`---------- Forwarded message ---------` / `Begin forwarded message:`,
+/// then `From: Amazon.com <auto-confirm@amazon.com>`).
+fn forwarded_sender(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let at = [
+        "forwarded message",
+        "begin forwarded message",
+        "original message",
+    ]
+    .iter()
+    .filter_map(|m| lower.find(m))
+    .min()?;
+    text[at..]
+        .lines()
+        .take(12)
+        .find_map(|l| l.trim().strip_prefix("From:"))
+        .and_then(|from| {
+            let address = from
+                .rsplit_once('<')
+                .map_or(from, |(_, a)| a.trim_end_matches(['>', ' ']));
+            crate::domain::of_address(address)
+        })
 }
 
 /// `Visa ending in 1234`, `Mastercard ****1234`, `PayPal`, `Apple Pay`.

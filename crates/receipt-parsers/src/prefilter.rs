@@ -108,6 +108,8 @@ const RECEIPT: &[&str] = &[
     "booking confirmation",
     "your trip",
     "your ride",
+    "riding with",
+    "thanks for riding",
     "bestellung",
     "bestellbestätigung",
     "rechnung",

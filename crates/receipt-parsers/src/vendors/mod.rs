@@ -227,6 +227,27 @@ impl Registry {
             .map(|(_, v)| v)
     }
 
+    /// For a body with no sender and no links: the registered vendor whose
+    /// name stands as a word in its first lines ("Uber", "Lyft fare").
+    pub fn by_name_in(&self, text: &str) -> Option<&'static Vendor> {
+        let head: String = text.lines().take(12).collect::<Vec<_>>().join("\n");
+        self.vendors
+            .iter()
+            .copied()
+            .filter(|v| !v.platform && v.name.len() >= 3)
+            .filter_map(|v| {
+                let at = head.match_indices(v.name).find(|(at, _)| {
+                    let before = head[..*at].chars().next_back();
+                    let after = head[at + v.name.len()..].chars().next();
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
+                })?;
+                Some((at.0, v))
+            })
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, v)| v)
+    }
+
     /// Every sender domain, for building a mailbox search query.
     pub fn domains(&self) -> Vec<&'static str> {
         let mut all: Vec<&'static str> = self
