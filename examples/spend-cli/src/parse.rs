@@ -28,6 +28,17 @@ fn money(m: &Option<Field<Money>>) -> Value {
     )
 }
 
+fn rounded(confidence: f32) -> f64 {
+    (f64::from(confidence) * 100.0).round() / 100.0
+}
+
+/// Where a field came from: its stage and confidence (`null` when absent).
+fn stage<T>(field: Option<&Field<T>>) -> Value {
+    field.map_or(Value::Null, |f| {
+        json!({"stage": f.source, "confidence": rounded(f.confidence)})
+    })
+}
+
 /// The JSON contract for one parsed message.
 pub fn to_json(source: &str, parsed: &Parsed) -> Value {
     let receipt = parsed.receipt.as_ref().map_or(Value::Null, |r| {
@@ -48,10 +59,25 @@ pub fn to_json(source: &str, parsed: &Parsed) -> Value {
             "subtotal": money(&r.subtotal),
             "tax": money(&r.tax),
             "shipping": money(&r.shipping),
+            "discount": money(&r.discount),
+            "payment_method": r.payment_method,
+            "refund_of": r.refund_of,
+            "vendor_registered": r.vendor_registered,
             "line_items": items,
             "method": r.method(),
             // Two decimals: the f32 behind it would print as 0.949999988.
-            "confidence": (f64::from(r.confidence()) * 100.0).round() / 100.0,
+            "confidence": rounded(r.confidence()),
+            // Each field's stage and confidence.
+            "fields": {
+                "merchant": stage(r.merchant.as_ref()),
+                "order_ids": r.order_ids.iter().map(|f| json!({"value": f.value, "stage": f.source, "confidence": rounded(f.confidence)})).collect::<Vec<_>>(),
+                "date": stage(r.date.as_ref()),
+                "total": stage(r.total.as_ref()),
+                "subtotal": stage(r.subtotal.as_ref()),
+                "tax": stage(r.tax.as_ref()),
+                "shipping": stage(r.shipping.as_ref()),
+                "discount": stage(r.discount.as_ref()),
+            },
         })
     });
     json!({

@@ -61,6 +61,14 @@ fn json_lines_follow_the_contract() {
     assert_eq!(r["line_items"][1]["quantity"], 2);
     assert_eq!(r["method"], "vendor");
     assert!(r["confidence"].as_f64().unwrap() > 0.9);
+    // What the pipeline knows beyond the summary: discount, payment method,
+    // the order a refund is of, and each field's stage and confidence.
+    for key in ["discount", "payment_method", "refund_of", "fields"] {
+        assert!(r.get(key).is_some(), "{key} missing: {r}");
+    }
+    assert_eq!(r["fields"]["total"]["stage"], "vendor");
+    assert!(r["fields"]["total"]["confidence"].as_f64().unwrap() > 0.9);
+    assert_eq!(r["fields"]["order_ids"][0]["value"], "205-1234567-7654321");
 }
 
 #[test]
