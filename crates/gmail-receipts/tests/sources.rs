@@ -206,3 +206,16 @@ fn eml_folders_keep_going_past_loops_and_unreadable_subfolders() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The mbox fuzz target's check replayed on its seeds (with the crashes
+/// fuzzing found kept there).
+#[test]
+fn mbox_fuzz_seeds() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../receipt-parsers/fuzz/seeds/mbox");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        for message in Mbox::new(&data[..]).take(10_000).flatten() {
+            assert!(message.raw.len() <= gmail_receipts::sources::MAX_MESSAGE);
+        }
+    }
+}
