@@ -61,6 +61,33 @@ proptest! {
     }
 }
 
+proptest! {
+    // Megabytes, not kilobytes: hostile inputs are large (a fixture's pieces
+    // repeated, with its markup's worst characters in between).
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn megabyte_inputs_never_panic(
+        which in 0usize..64,
+        megabytes in 1usize..4,
+        filler in prop::sample::select(vec!["&", "<div itemprop=\"x\">", "=3D", "(", "\"", "From ", "\r\n", "\u{a0}9,99 \u{20ac}"]),
+        cut in any::<u32>(),
+    ) {
+        let all = fixtures();
+        let piece = &all[which % all.len()];
+        let mut bytes = Vec::with_capacity(megabytes << 20);
+        while bytes.len() < megabytes << 20 {
+            let at = cut as usize % piece.len().max(1);
+            bytes.extend_from_slice(&piece[..at]);
+            bytes.extend(std::iter::repeat_n(filler.as_bytes(), 1024).flatten());
+            bytes.extend_from_slice(&piece[at..]);
+        }
+        let pipeline = Pipeline::default();
+        let _ = pipeline.parse(&bytes);
+        let _ = pipeline.parse_html(&String::from_utf8_lossy(&bytes));
+    }
+}
+
 #[test]
 fn huge_bodies_are_cut_not_choked_on() {
     let mut raw = b"From: a@b.example\r\nSubject: Your order\r\n\r\n".to_vec();
