@@ -92,11 +92,21 @@ pub fn to_text(html: &str) -> String {
     if skipping.is_none() {
         push_text(&mut out, rest);
     }
-    out.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    // Each line's words once, separated by one space; empty lines dropped.
+    let mut text = String::with_capacity(out.len());
+    for line in out.lines() {
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else { continue };
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(first);
+        for word in words {
+            text.push(' ');
+            text.push_str(word);
+        }
+    }
+    text
 }
 
 fn push_text(out: &mut String, raw: &str) {
