@@ -34,6 +34,9 @@ pub enum Method {
     SchemaOrg,
     /// Generic patterns.
     Pattern,
+    /// The sender's display name (`"Ada's Bakery" <shop@mail.platform.example>`),
+    /// which anyone may write: a merchant named only by it is marked so.
+    DisplayName,
     /// A language model (the optional last stage, `llm-enrich`).
     Llm,
     /// The text of an attached document (a PDF invoice), read by the generic

@@ -118,7 +118,19 @@ impl Pipeline {
         } else {
             auth::sender_verified_by(email, &self.trust)
         };
-        let (kind, reason, kind_confidence) = prefilter::classify(email);
+        let (mut kind, mut reason, mut kind_confidence) = prefilter::classify(email);
+        // The words said nothing, but the markup may: an order with a total.
+        if kind == Kind::Other
+            && let Some(html) = email.html.as_deref()
+            && html.contains("schema.org")
+        {
+            let found = schema_org::extract(html);
+            if found.total.is_some() && !found.order_ids.is_empty() {
+                kind = Kind::Receipt;
+                reason = "schema.org markup of an order with a total".into();
+                kind_confidence = 0.8;
+            }
+        }
         let receipt = match kind {
             Kind::Receipt | Kind::Refund | Kind::Cancellation | Kind::Shipping => {
                 Some(self.extract(email, kind, verified))
@@ -202,18 +214,13 @@ impl Pipeline {
             let payee = v
                 .payee
                 .and_then(|_| v.payee_in(&format!("{}\n{}", email.subject, text)));
-            let merchant = if let Some(payee) = payee {
-                payee
-            } else if v.platform {
-                email
-                    .from_name
-                    .clone()
-                    .filter(|n| !n.trim().is_empty())
-                    .unwrap_or_else(|| v.name.to_owned())
-            } else {
-                v.name.to_owned()
-            };
-            receipt.merchant = Some(field(merchant, Method::Vendor, confidence));
+            let display_name = email.from_name.clone().filter(|n| !n.trim().is_empty());
+            receipt.merchant = Some(match (payee, v.platform, display_name) {
+                (Some(payee), _, _) => field(payee, Method::Vendor, confidence),
+                // A platform's store names itself only in the display name.
+                (None, true, Some(name)) => field(name, Method::DisplayName, confidence.min(0.6)),
+                _ => field(v.name.to_owned(), Method::Vendor, confidence),
+            });
             receipt.order_ids = v
                 .order_ids(text)
                 .into_iter()
@@ -256,7 +263,7 @@ impl Pipeline {
         };
         if receipt.merchant.is_none() {
             let name = email.from_name.clone().filter(|n| !n.trim().is_empty());
-            receipt.merchant = name.map(|n| field(n, Method::Pattern, 0.5));
+            receipt.merchant = name.map(|n| field(n, Method::DisplayName, 0.5));
         }
         if receipt.order_ids.is_empty() {
             receipt.order_ids = patterns::order_ids(text)

@@ -271,3 +271,24 @@ fn an_unverified_vendor_is_read_with_capped_confidence() {
         "{merchant:?}"
     );
 }
+
+#[test]
+fn markup_of_an_order_makes_a_receipt_when_the_words_do_not() {
+    let raw = "From: Shop <orders@shop.example>\r\nSubject: Hello from Shop\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+        <html><head><script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"Order\",\"orderNumber\":\"S-1001\",\
+        \"priceCurrency\":\"EUR\",\"price\":\"19.90\",\"merchant\":{\"@type\":\"Organization\",\"name\":\"Shop\"}}</script></head>\
+        <body><p>Hi there</p></body></html>";
+    let parsed = Pipeline::default().parse(raw.as_bytes()).unwrap();
+    assert_eq!(parsed.kind, Kind::Receipt, "{}", parsed.reason);
+    let receipt = parsed.receipt.unwrap();
+    assert_eq!(receipt.order_id_values(), ["S-1001"]);
+}
+
+#[test]
+fn a_merchant_named_only_by_the_display_name_is_marked_so() {
+    let raw = b"From: \"Ada's Bakery\" <hello@ada-bakery.example>\r\nSubject: Your order\r\nContent-Type: text/plain\r\n\r\nThanks for your order\r\nTotal: \xc2\xa34.50\r\n";
+    let receipt = Pipeline::default().parse(raw).unwrap().receipt.unwrap();
+    let merchant = receipt.merchant.unwrap();
+    assert_eq!(merchant.value, "Ada's Bakery");
+    assert_eq!(merchant.source, receipt_parsers::Method::DisplayName);
+}
