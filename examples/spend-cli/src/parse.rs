@@ -34,9 +34,10 @@ fn rounded(confidence: f32) -> f64 {
 
 /// Where a field came from: its stage and confidence (`null` when absent).
 fn stage<T>(field: Option<&Field<T>>) -> Value {
-    field.map_or(Value::Null, |f| {
-        json!({"stage": f.source, "confidence": rounded(f.confidence)})
-    })
+    field.map_or(
+        Value::Null,
+        |f| json!({"stage": f.source, "confidence": rounded(f.confidence)}),
+    )
 }
 
 /// The JSON contract for one parsed message.
