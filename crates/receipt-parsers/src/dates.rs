@@ -101,7 +101,9 @@ static CTIME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("compiles")
 });
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:(?-u:\b)|T)").expect("compiles")
+    // `2014-09-08`, `2014/09/08` (Japan, China), `2014年9月8日`.
+    Regex::new(r"(?-u:\b)(\d{4})(?:-(\d{2})-(\d{2})(?:(?-u:\b)|T)|/(\d{1,2})/(\d{1,2})(?-u:\b)|\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日)")
+        .expect("compiles")
 });
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(\d{1,2})[./](\d{1,2})[./](\d{2,4})(?-u:\b)").expect("compiles")
@@ -161,7 +163,12 @@ pub fn find(text: &str, day_first: bool) -> Option<Date> {
     if let Some(c) = ISO.captures(text) {
         consider(
             c.get(0).map_or(0, |m| m.start()),
-            (|| date(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?))(),
+            (|| {
+                let part = |a: usize, b: usize, d: usize| {
+                    c.get(a).or(c.get(b)).or(c.get(d))?.as_str().parse().ok()
+                };
+                date(c[1].parse().ok()?, part(2, 4, 6)?, part(3, 5, 7)?)
+            })(),
         );
     }
     if let Some(c) = NUMERIC.captures(text) {

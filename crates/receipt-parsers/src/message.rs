@@ -70,9 +70,12 @@ impl Email {
             }
         }
         let html = message.body_html(0).map(|h| cut(h.into_owned()));
-        // A real text/plain part is used as is; otherwise the HTML is laid out as text.
+        // A real text/plain part is used as is; otherwise (none, or an empty
+        // one beside the HTML, as Venmo sends) the HTML is laid out as text.
         let text = match message.text_part(0).map(|p| &p.body) {
-            Some(PartType::Text(text)) => cut(text.to_string()),
+            Some(PartType::Text(text)) if !text.trim().is_empty() || html.is_none() => {
+                cut(text.to_string())
+            }
             _ => html
                 .as_deref()
                 .map(crate::html::to_text)
@@ -111,7 +114,7 @@ impl Email {
             None => html.to_owned(),
         });
         let text = crate::html::to_text(&html);
-        let subject = title(&html).unwrap_or_default();
+        let subject = headline(&html, &text);
         Email {
             subject,
             text,
@@ -164,4 +167,25 @@ fn title(html: &str) -> Option<String> {
     let open_end = lower[start..].find('>')? + start + 1;
     let end = lower[open_end..].find("</title")? + open_end;
     Some(html[open_end..end].trim().to_owned())
+}
+
+/// What stands for the subject of a body saved without headers: the
+/// forwarded `Subject:` when the body opens with forwarded headers, else
+/// the title with the body's opening lines ("Order Shipped", "An item from
+/// your order was cancelled"), which say what the mail is about.
+fn headline(html: &str, text: &str) -> String {
+    let mut opening = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(subject) = opening
+        .clone()
+        .take(12)
+        .find_map(|l| l.strip_prefix("Subject:"))
+    {
+        return subject.trim().to_owned();
+    }
+    let mut headline = title(html).unwrap_or_default();
+    for line in opening.by_ref().take(2) {
+        headline.push('\n');
+        headline.extend(line.chars().take(200));
+    }
+    headline
 }

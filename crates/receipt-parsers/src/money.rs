@@ -13,10 +13,10 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         (?P<neg>\(\s*|[-−–])?
-        (?P<pre>US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|£|€|\$|¥|₹|(?-u:\b)(?:GBP|EUR|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD)(?-u:\b))?
+        (?P<pre>US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|(?-u:\b)Rs\.?|£|€|\$|¥|￥|₹|(?-u:\b)(?:GBP|EUR|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|HKD|SGD|MYR|BRL|MXN)(?-u:\b))?
         \s?
         (?P<num>\d{1,3}(?:[.,\x{a0}\x{202f}\ ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)
-        (?:\s?(?P<post>€|(?-u:\b)(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|kr|zł)(?-u:\b)))?
+        (?:\s?(?P<post>€|(?-u:\b)(?:EUR|GBP|USD|CAD|AUD|JPY|CHF|SEK|NOK|DKK|PLN|INR|NZD|HKD|SGD|MYR|BRL|MXN|kr|zł)(?-u:\b)|円))?
         ",
     )
     .expect("the amount pattern compiles")
@@ -30,16 +30,19 @@ fn currency(symbol: &str) -> Option<Currency> {
         "CA$" | "C$" | "CAD" => "CAD",
         "A$" | "AU$" | "AUD" => "AUD",
         "NZ$" | "NZD" => "NZD",
-        "HK$" => "HKD",
-        "S$" => "SGD",
-        "R$" => "BRL",
-        "¥" | "JPY" => "JPY",
-        "₹" | "INR" => "INR",
+        "HK$" | "HKD" => "HKD",
+        "S$" | "SGD" => "SGD",
+        "R$" | "BRL" => "BRL",
+        "MYR" => "MYR",
+        "MXN" => "MXN",
+        "¥" | "￥" | "JPY" => "JPY",
+        "₹" | "INR" | "Rs" | "Rs." => "INR",
         "CHF" => "CHF",
         "SEK" | "kr" => "SEK",
         "NOK" => "NOK",
         "DKK" => "DKK",
         "PLN" | "zł" => "PLN",
+        "円" => "JPY",
         _ => return None,
     }))
 }

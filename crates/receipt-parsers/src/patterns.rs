@@ -19,13 +19,34 @@ pub const TOTAL: &[&str] = &[
     "payment total",
     "gesamtsumme",
     "gesamtbetrag",
+    "endbetrag",
+    "rechnungsbetrag",
+    "gesamtpreis",
+    "zu zahlen",
+    "total à payer",
+    "total a pagar",
+    "totaalbedrag",
+    "te betalen",
+    "do zapłaty",
+    "att betala",
+    "valor total",
+    "注文合計",
+    "ご請求額",
+    "お支払い金額",
+    "お支払金額",
+    "合計金額",
     "montant total",
     "total ttc",
     "importe total",
     "totale ordine",
     "totale",
     "summe",
+    "gesamt",
+    "totaal",
+    "totalt",
+    "razem",
     "total",
+    "合計",
 ];
 /// Labels of the subtotal (never taken for the total).
 pub const SUBTOTAL: &[&str] = &[
@@ -37,9 +58,23 @@ pub const SUBTOTAL: &[&str] = &[
     "zwischensumme",
     "sous-total",
     "subtotale",
+    "小計",
+    "subtotaal",
+    "delsumma",
 ];
 /// Labels of tax.
-pub const TAX: &[&str] = &["vat", "tax", "mwst", "ust", "tva", "iva"];
+pub const TAX: &[&str] = &[
+    "vat",
+    "tax",
+    "mwst",
+    "ust",
+    "tva",
+    "iva",
+    "gst",
+    "btw",
+    "moms",
+    "消費税",
+];
 /// Labels of shipping.
 pub const SHIPPING: &[&str] = &[
     "shipping",
@@ -50,6 +85,8 @@ pub const SHIPPING: &[&str] = &[
     "livraison",
     "envío",
     "spedizione",
+    "配送料",
+    "verzending",
 ];
 /// Labels of discounts.
 pub const DISCOUNT: &[&str] = &[
@@ -250,7 +287,7 @@ pub fn charged_before(lines: &Lines<'_>) -> Option<Money> {
 
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?\s*(?:#|:|-)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|bestelling|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?|(?-u:\b)payment\s*id|ご?注文番号)\s*(?:#|:|-|：)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
     )
     .expect("compiles")
 });
@@ -365,6 +402,9 @@ pub fn order_date(text: &str, day_first: bool) -> Option<time::Date> {
         "realizado el",
         "data dell'ordine",
         "effettuato",
+        "注文日",
+        "ご注文日",
+        "besteldatum",
         "date:",
     ];
     /// Lines whose dates are not the order's.
