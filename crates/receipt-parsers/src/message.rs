@@ -183,9 +183,11 @@ fn headline(html: &str, text: &str) -> String {
         return subject.trim().to_owned();
     }
     let mut headline = title(html).unwrap_or_default();
-    for line in opening.by_ref().take(2) {
+    // Headings only: a sentence ("we'll let you know once it has
+    // dispatched") is body, not what the mail is.
+    for line in opening.by_ref().take(2).filter(|l| l.chars().count() <= 80) {
         headline.push('\n');
-        headline.extend(line.chars().take(200));
+        headline.push_str(line);
     }
     headline
 }

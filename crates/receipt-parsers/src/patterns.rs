@@ -168,6 +168,9 @@ pub fn labelled(
             if let Some(m) = crate::money::find(after, currency) {
                 return Some(m);
             }
+            if let Some(m) = column_value(lines, i, currency) {
+                return Some(m);
+            }
             if let Some(next) = lines.raw.get(i + 1)
                 && let Some(m) = crate::money::find(next, currency)
             {
@@ -176,6 +179,47 @@ pub fn labelled(
         }
     }
     None
+}
+
+/// The value of the label on line `i` when labels stand in one column and
+/// their values in the next, laid out as text one after the other
+/// (`Subtotal`, `Versand`, `GESAMT`, then `€159.90`, `€0.00`, `€119.92`).
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, TOTAL, labelled};
+/// let lines = Lines::new("Subtotal\nVersand\nGESAMT\n€159.90\n€0.00\n€119.92");
+/// assert_eq!(labelled(&lines, TOTAL, None, true).unwrap().amount.to_string(), "119.92");
+/// ```
+fn column_value(lines: &Lines<'_>, i: usize, currency: Option<Currency>) -> Option<Money> {
+    let is_label = |k: usize| {
+        let raw = lines.raw[k];
+        raw.chars().count() <= 40
+            && !raw.chars().any(|c| c.is_ascii_digit())
+            && [TOTAL, SUBTOTAL, TAX, SHIPPING, DISCOUNT]
+                .iter()
+                .any(|labels| labels.iter().any(|l| lines.lower[k].contains(l)))
+    };
+    let mut start = i;
+    while start > 0 && is_label(start - 1) {
+        start -= 1;
+    }
+    let mut end = i + 1;
+    while end < lines.raw.len() && is_label(end) {
+        end += 1;
+    }
+    let stacked = end - start;
+    if stacked < 2 {
+        return None;
+    }
+    let values: Vec<Money> = (end..end + stacked)
+        .map(|k| {
+            lines
+                .raw
+                .get(k)
+                .and_then(|l| crate::money::find(l, currency))
+        })
+        .collect::<Option<_>>()?;
+    values.into_iter().nth(i - start)
 }
 
 /// Every amount labelled with the first of `labels` that labels any: one
@@ -448,5 +492,76 @@ pub fn order_date(text: &str, day_first: bool) -> Option<time::Date> {
             return None;
         }
         crate::dates::find(line, day_first)
+    })
+}
+
+/// The first amount marked with a symbol or code in `text`, as a sum paid
+/// (`- $30.00` in a payment notice is money out, not a credit).
+fn marked_paid(text: &str) -> Option<Money> {
+    crate::money::find_all(text, None)
+        .into_iter()
+        .next()
+        .map(|m| Money {
+            amount: m.amount.abs(),
+            currency: m.currency,
+        })
+}
+
+/// The sum a payment notice says was paid: a subject such as `You paid
+/// Jordan Reyes $30.00`, or a line `You spent 69.56 HKD at iHerb.` (or
+/// `You paid the business X via PayMe` with `- HKD 31.64` just below).
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, paid};
+/// let lines = Lines::new("Hello Sam,\nYou spent 69.56 HKD at iHerb.\nThanks");
+/// assert_eq!(paid(&lines, "").unwrap().amount.to_string(), "69.56");
+/// assert_eq!(paid(&Lines::new("Like"), "You paid Jordan Reyes $30.00").unwrap().amount.to_string(), "30.00");
+/// assert!(paid(&Lines::new("You could save £5 today"), "News").is_none());
+/// ```
+pub fn paid(lines: &Lines<'_>, subject: &str) -> Option<Money> {
+    const PAID: &[&str] = &[
+        "you paid",
+        "you have paid",
+        "you spent",
+        "spent at",
+        "you sent",
+        "payment to",
+        "charge request",
+    ];
+    let says_paid = |lower: &str| PAID.iter().any(|p| lower.contains(p));
+    if says_paid(&subject.to_lowercase())
+        && let Some(m) = marked_paid(subject)
+    {
+        return Some(m);
+    }
+    lines.lower.iter().enumerate().find_map(|(i, lower)| {
+        if !says_paid(lower) {
+            return None;
+        }
+        lines.raw[i..lines.raw.len().min(i + 3)]
+            .iter()
+            .find_map(|l| marked_paid(l))
+    })
+}
+
+/// The amount on a payment row (`Apple Pay (Visa)` then `$6.57`, `Visa
+/// •••• 4242 $19.97`): what the card was charged, for receipts that label
+/// no total.
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, paid_by_card};
+/// let lines = Lines::new("Lyft fare\n$6.38\nSurcharge\n$0.19\nApple Pay (Visa)\n$6.57\nPickup 8:54 AM");
+/// assert_eq!(paid_by_card(&lines).unwrap().amount.to_string(), "6.57");
+/// ```
+pub fn paid_by_card(lines: &Lines<'_>) -> Option<Money> {
+    static CARD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?-u:\b)(?:apple pay|google pay|visa|mastercard|amex|american express|discover|maestro|card ending|ending in)(?-u:\b)|••••|\*{4}")
+            .expect("compiles")
+    });
+    lines.raw.iter().enumerate().find_map(|(i, line)| {
+        // A payment row is short; a sentence naming a card is not one.
+        let found = CARD.find(line).filter(|_| line.chars().count() <= 60)?;
+        marked_paid(&line[found.end()..])
+            .or_else(|| lines.raw.get(i + 1).and_then(|next| marked_paid(next)))
     })
 }

@@ -182,15 +182,27 @@ impl Pipeline {
         let text = email.text.as_str();
         let lines = patterns::Lines::new(text);
         let vendor = self.vendor(email, verified);
+        // A platform (a Shopify store) reads the mail, but the shop is the
+        // vendor, unless the platform sent it from its own domain (Square's
+        // receipts come from squareup.com).
+        let sent_by = |v: &Vendor| {
+            v.domains.iter().any(|d| {
+                email
+                    .from_domain
+                    .as_deref()
+                    .is_some_and(|f| crate::domain::matches(f, d))
+            })
+        };
+        let own = vendor.filter(|v| !v.platform || sent_by(v));
         let mut receipt = Receipt {
-            vendor: vendor.map(|v| v.key.to_owned()),
-            vendor_registered: vendor.is_some(),
+            vendor: own.map(|v| v.key.to_owned()),
+            vendor_registered: own.is_some(),
             ..Receipt::default()
         };
         // No vendor parser: the sender's own domain names the vendor, when
         // its authentication did not fail (a content marker names only a
         // platform, never who sent it).
-        if vendor.is_none() && verified != Some(false) {
+        if own.is_none() && verified != Some(false) {
             receipt.vendor = match (email.headerless, email.html.as_deref()) {
                 // No sender at all: the organisation its links name most.
                 (true, Some(html)) => crate::domain::most_linked_name(html),
@@ -200,6 +212,13 @@ impl Pipeline {
                     .and_then(crate::domain::registrable_name)
                     .map(str::to_owned),
             };
+            if receipt.vendor.is_none()
+                && let Some(platform) = vendor
+            {
+                // Nothing names the shop: the platform is all that is known.
+                receipt.vendor = Some(platform.key.to_owned());
+                receipt.vendor_registered = true;
+            }
         }
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))
@@ -332,6 +351,13 @@ impl Pipeline {
                 .into_iter()
                 .find(|m| m.amount == sum && m.currency == sub.value.currency);
             receipt.total = shown.map(|m| field(m, Method::Pattern, 0.55));
+        }
+        if receipt.total.is_none() {
+            // A payment notice ("You spent 69.56 HKD at iHerb"), then the
+            // amount on the card's row ("Apple Pay (Visa) $6.57").
+            receipt.total = patterns::paid(&lines, &email.subject)
+                .or_else(|| patterns::paid_by_card(&lines))
+                .map(|m| field(m, Method::Pattern, 0.55));
         }
         if receipt.date.is_none() {
             receipt.date = patterns::order_date(text, day_first)

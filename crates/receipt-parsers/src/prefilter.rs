@@ -215,6 +215,21 @@ fn any(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str>
     needles.iter().copied().find(|n| haystack.contains(n))
 }
 
+/// Like [`any`], but only words said of now: "has shipped", not "we'll
+/// email you once it has shipped" or "when your order is dispatched".
+fn any_now(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str> {
+    const LATER: &[&str] = &["once ", "when ", "will ", "until ", "as soon as", "after "];
+    needles.iter().copied().find(|n| {
+        haystack.match_indices(n).any(|(at, _)| {
+            let mut from = at.saturating_sub(28);
+            while !haystack.is_char_boundary(from) {
+                from -= 1;
+            }
+            !LATER.iter().any(|l| haystack[from..at].contains(l))
+        })
+    })
+}
+
 /// The kind of `email`, why, and how sure.
 pub fn classify(email: &Email) -> (Kind, String, f32) {
     let subject = email.subject.to_lowercase();
@@ -241,7 +256,7 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
             0.85,
         );
     }
-    if let Some(w) = any(&subject, SHIPPING) {
+    if let Some(w) = any_now(&subject, SHIPPING) {
         return (
             Kind::Shipping,
             format!("shipping wording in the subject ({w:?})"),
@@ -301,7 +316,7 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
             0.7,
         );
     }
-    if let Some(w) = any(&head, SHIPPING) {
+    if let Some(w) = any_now(&head, SHIPPING) {
         return (
             Kind::Shipping,
             format!("shipping wording in the body ({w:?})"),
