@@ -522,6 +522,7 @@ pub fn paid(lines: &Lines<'_>, subject: &str) -> Option<Money> {
     const PAID: &[&str] = &[
         "you paid",
         "you have paid",
+        "you've paid",
         "you spent",
         "spent at",
         "you sent",
@@ -564,4 +565,52 @@ pub fn paid_by_card(lines: &Lines<'_>) -> Option<Money> {
         marked_paid(&line[found.end()..])
             .or_else(|| lines.raw.get(i + 1).and_then(|next| marked_paid(next)))
     })
+}
+
+/// Who a payment notice says was paid: `You paid Jordan Reyes $30.00`,
+/// `30 AUD spent at OpenAI`, `You've paid the business PORCH KITCHEN via
+/// PayMe`, `You completed Morgan Blake's $1.00 charge request`. The subject
+/// is read first, then the opening lines.
+///
+/// ```
+/// use receipt_parsers::patterns::{Lines, payee};
+/// let none = Lines::new("");
+/// assert_eq!(payee("You paid Jordan Reyes $30.00", &none).as_deref(), Some("Jordan Reyes"));
+/// assert_eq!(payee("69.56 HKD spent at iHerb", &none).as_deref(), Some("iHerb"));
+/// assert_eq!(payee("You completed Morgan Blake's $1.00 charge request", &none).as_deref(), Some("Morgan Blake"));
+/// let body = Lines::new("You paid the business FOUR BEANS CAFE via PayMe\n- HKD 31.64");
+/// assert_eq!(payee("Receipt", &body).as_deref(), Some("FOUR BEANS CAFE"));
+/// assert_eq!(payee("You paid £12.99 with Visa", &none), None);
+/// assert_eq!(payee("You paid $5.30 USD to Example Shop", &none).as_deref(), Some("Example Shop"));
+/// ```
+pub fn payee(subject: &str, lines: &Lines<'_>) -> Option<String> {
+    static PAYEE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        [
+            r"(?i)(?-u:\b)you(?:'ve| have)? paid \S*\d\S*(?: [A-Z]{3})? to (.+?)[.!]?\s*$",
+            r"(?i)(?-u:\b)you(?:'ve| have)? paid (?:the business )?(.+?)(?:\s+via\s.*|\s+[-−]?\s*(?:[$£€¥₹]|[A-Z]{3}\s?\d).*|[.!]?\s*)$",
+            r"(?i)(?-u:\b)spent (?:[^\n]*? )?at (.+?)[.!]?\s*$",
+            r"(?i)(?-u:\b)payment to (?:the business )?(.+?)(?:\s+via\s.*|[.!]?\s*)$",
+            r"(?i)(?-u:\b)you completed (.+?)'s .*charge request",
+        ]
+        .iter()
+        .map(|p| Regex::new(p).expect("compiles"))
+        .collect()
+    });
+    std::iter::once(subject)
+        .chain(lines.raw.iter().take(30).copied())
+        .find_map(|line| {
+            PAYEE.iter().find_map(|re| {
+                let name = re.captures(line)?.get(1)?.as_str().trim();
+                // An amount or a date is not who was paid.
+                let first = name.chars().next()?;
+                let lower = name.to_lowercase();
+                (!first.is_ascii_digit()
+                    && !"$£€¥₹-−".contains(first)
+                    && !["using", "with", "by "]
+                        .iter()
+                        .any(|w| lower.starts_with(w))
+                    && name.chars().count() <= 80)
+                    .then(|| name.to_owned())
+            })
+        })
 }

@@ -234,12 +234,16 @@ impl Pipeline {
                 .payee
                 .and_then(|_| v.payee_in(&format!("{}\n{}", email.subject, text)));
             let display_name = email.from_name.clone().filter(|n| !n.trim().is_empty());
-            receipt.merchant = Some(match (payee, v.platform, display_name) {
-                (Some(payee), _, _) => field(payee, Method::Vendor, confidence),
-                // A platform's store names itself only in the display name.
-                (None, true, Some(name)) => field(name, Method::DisplayName, confidence.min(0.6)),
-                _ => field(v.name.to_owned(), Method::Vendor, confidence),
-            });
+            receipt.merchant = match (payee, v.platform, display_name) {
+                (Some(payee), _, _) => Some(field(payee, Method::Vendor, confidence)),
+                // A platform's store names itself only in the display name
+                // (or, below, in what the mail links to).
+                (None, true, Some(name)) => {
+                    Some(field(name, Method::DisplayName, confidence.min(0.6)))
+                }
+                (None, true, None) if receipt.vendor.as_deref() != Some(v.key) => None,
+                _ => Some(field(v.name.to_owned(), Method::Vendor, confidence)),
+            };
             receipt.order_ids = v
                 .order_ids(text)
                 .into_iter()
@@ -249,6 +253,15 @@ impl Pipeline {
                 .map(|m| field(m, Method::Vendor, confidence));
         }
 
+        // A payment notice names who was paid ("You spent 69.56 HKD at
+        // iHerb"): that is the merchant, not the service that told of it.
+        let named_by_service = receipt.merchant.as_ref().is_none_or(|m| {
+            m.source == Method::DisplayName
+                || own.is_some_and(|v| v.payee.is_some() && m.value == v.name)
+        });
+        if named_by_service && let Some(payee) = patterns::payee(&email.subject, &lines) {
+            receipt.merchant = Some(field(payee, Method::Pattern, 0.6));
+        }
         if let Some(html) = email.html.as_deref() {
             let found = schema_org::extract(html);
             let c = 0.9;
@@ -283,6 +296,21 @@ impl Pipeline {
         if receipt.merchant.is_none() {
             let name = email.from_name.clone().filter(|n| !n.trim().is_empty());
             receipt.merchant = name.map(|n| field(n, Method::DisplayName, 0.5));
+        }
+        if receipt.merchant.is_none()
+            && !receipt.vendor_registered
+            && let Some(key) = receipt.vendor.as_deref()
+        {
+            // A body saved without headers names its shop only in its
+            // links: `nike` for a mail that links to nike.com.
+            let mut name = key.chars();
+            receipt.merchant = name.next().map(|first| {
+                field(
+                    first.to_uppercase().chain(name).collect(),
+                    Method::Pattern,
+                    0.4,
+                )
+            });
         }
         if receipt.order_ids.is_empty() {
             receipt.order_ids = patterns::order_ids(text)

@@ -133,8 +133,18 @@ fn real_receipts() {
             r.and_then(|r| r.vendor.clone()),
             &family,
         );
+        // The same name whatever its case, spacing or domain ending
+        // (`Massimodutti.com` is `Massimo Dutti`; `Amazon` is `Amazon.de`).
         let same_name = |got: &str, want: &str| {
-            got.eq_ignore_ascii_case(want) || got.to_lowercase().contains(&want.to_lowercase())
+            let plain = |s: &str| -> String {
+                let s = s.to_lowercase();
+                let s = [".co.uk", ".co.jp", ".com", ".de"]
+                    .iter()
+                    .fold(s, |s, tld| s.replace(tld, ""));
+                s.chars().filter(|c| c.is_alphanumeric()).collect()
+            };
+            let (got, want) = (plain(got), plain(want));
+            !got.is_empty() && (got.contains(&want) || want.contains(&got))
         };
         check(
             &mut misses,

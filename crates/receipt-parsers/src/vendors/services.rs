@@ -31,7 +31,14 @@ static PAYPAL: Vendor = Vendor {
         r"(?i)(?:payment (?:of [^\n]*? )?to|sent [^\n]*? to|refund from|has sent you a refund[^\n]*? from)\s+([^\n]+?)(?:\.|\n|$)",
     ),
     // "You paid" is the amount in the payer's currency when PayPal converted it.
-    total_labels: &["you paid", "total", "you sent", "amount"],
+    // A guest's card in another currency: "Total amount you'll pay £4.17 GBP".
+    total_labels: &[
+        "total amount you'll pay",
+        "you paid",
+        "total",
+        "you sent",
+        "amount",
+    ],
     order_id: Some(r"(?i)transaction (?:id|ID)\s*:?\s*([A-Z0-9]{17})"),
     ..Vendor::new(
         "paypal",
