@@ -26,6 +26,7 @@ pub mod dates;
 mod documents;
 pub mod domain;
 pub mod html;
+pub mod item_blocks;
 pub mod message;
 mod model;
 pub mod money;

@@ -401,6 +401,9 @@ impl Pipeline {
         }
         if receipt.line_items.is_empty() {
             receipt.line_items = patterns::line_items(text, currency);
+            if receipt.line_items.is_empty() {
+                receipt.line_items = crate::item_blocks::stacked(text, currency);
+            }
             // Read with the vendor's context: the lines carry the vendor's stage and confidence.
             if let (true, Some(merchant)) = (by_vendor, receipt.merchant.as_ref()) {
                 for item in &mut receipt.line_items {
