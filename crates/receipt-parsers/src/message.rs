@@ -185,7 +185,13 @@ fn headline(html: &str, text: &str) -> String {
     let mut headline = title(html).unwrap_or_default();
     // Headings only: a sentence ("we'll let you know once it has
     // dispatched") is body, not what the mail is.
-    for line in opening.by_ref().take(2).filter(|l| l.chars().count() <= 80) {
+    // Separators and navigation crumbs ("|") say nothing; the heading may
+    // follow a few links ("Amazon.co.jp" then "発送のお知らせ").
+    let heading = |l: &&str| {
+        let n = l.chars().count();
+        n > 2 && n <= 80 && l.chars().any(char::is_alphanumeric)
+    };
+    for line in opening.by_ref().take(10).filter(heading).take(4) {
         headline.push('\n');
         headline.push_str(line);
     }

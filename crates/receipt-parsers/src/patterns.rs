@@ -331,7 +331,7 @@ pub fn charged_before(lines: &Lines<'_>) -> Option<Money> {
 
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|bestelling|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?|(?-u:\b)payment\s*id|ご?注文番号)\s*(?:#|:|-|：)?\s*#?\s*([A-Z0-9][A-Z0-9-]{3,30})(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|bestelling|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?|(?-u:\b)payment\s*id|ご?注文番号)\s*(?:#|:|-|：)?\s*#?\s*([A-Z0-9][A-Z0-9.-]{3,30})(?-u:\b)",
     )
     .expect("compiles")
 });
@@ -343,6 +343,8 @@ static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// assert_eq!(order_ids("Order #A-10001 shipped"), ["A-10001"]);
 /// assert_eq!(order_ids("INVOICE\nInvoice number: NWH-2024-0412"), ["NWH-2024-0412"]);
 /// assert_eq!(order_ids("BOOKING REFERENCE 43214321"), ["43214321"]);
+/// assert_eq!(order_ids("Order number: GPA.3312-4460-1958-27364"), ["GPA.3312-4460-1958-27364"]);
+/// assert!(order_ids("Order 12.50").is_empty());
 /// ```
 pub fn order_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
@@ -351,8 +353,10 @@ pub fn order_ids(text: &str) -> Vec<String> {
         let (Some(whole), Some(found)) = (c.get(0), c.get(1)) else {
             break;
         };
-        let id = found.as_str().trim_end_matches('-').to_owned();
-        if id.chars().any(|ch| ch.is_ascii_digit()) {
+        let id = found.as_str().trim_end_matches(['-', '.']).to_owned();
+        // A dotted id has letters (`GPA.3312-…`); `12.50` is an amount.
+        let dotted_amount = id.contains('.') && !id.chars().any(|ch| ch.is_ascii_alphabetic());
+        if id.chars().any(|ch| ch.is_ascii_digit()) && !dotted_amount {
             if !ids.contains(&id) {
                 ids.push(id);
             }

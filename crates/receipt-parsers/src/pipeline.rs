@@ -412,6 +412,31 @@ impl Pipeline {
                 }
             }
         }
+        if receipt.total.is_none()
+            && matches!(kind, Kind::Refund | Kind::Cancellation)
+            && let Some(first) = receipt.line_items.first().and_then(|i| i.total)
+            && receipt
+                .line_items
+                .iter()
+                .all(|i| i.total.is_some_and(|t| t.currency == first.currency))
+        {
+            // An item cancelled or returned, with no total: its price is the
+            // sum concerned.
+            let sum = receipt
+                .line_items
+                .iter()
+                .filter_map(|i| i.total)
+                .map(|t| t.amount)
+                .sum();
+            receipt.total = Some(field(
+                crate::model::Money {
+                    amount: sum,
+                    currency: first.currency,
+                },
+                Method::Pattern,
+                0.45,
+            ));
+        }
         receipt.payment_method = payment_method(text);
         if matches!(kind, Kind::Refund | Kind::Cancellation) {
             receipt.refund_of = receipt.order_ids.first().map(|f| f.value.clone());

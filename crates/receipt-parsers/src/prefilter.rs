@@ -99,8 +99,6 @@ const SHIPPING: &[&str] = &[
     "your package",
     "your parcel",
     "parcel will",
-    "will arrive",
-    "arriving",
     "shipping confirmation",
     "shipment confirmation",
     "versandbestätigung",
