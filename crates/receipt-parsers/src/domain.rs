@@ -137,6 +137,12 @@ const INFRASTRUCTURE: &[&str] = &[
     "exacttarget.com",
     "movable-ink-2183.com",
     "awstrack.me",
+    "orderlyemails.com",
+    "llnwd.net",
+    "akamaized.net",
+    "cloudinary.com",
+    "imgix.net",
+    "scene7.com",
     "shopify.com",
     "shopifycdn.com",
     "myshopify.com",
@@ -182,26 +188,47 @@ const INFRASTRUCTURE: &[&str] = &[
 /// assert_eq!(most_linked_name(html).as_deref(), Some("oneplus"));
 /// ```
 pub fn most_linked_name(html: &str) -> Option<String> {
+    most_linked(html).map(|(name, _)| name)
+}
+
+/// The organisation most linked in `html` and one host of it
+/// (`("galaxus", "www.galaxus.ch")`): the host's country tells the
+/// currency of a body saved without its sender.
+///
+/// ```
+/// use receipt_parsers::domain::most_linked;
+/// let html = r#"<img src="https://static.shop-cdn.ch/a.png"><a href="https://www.galaxus.ch/o">x</a>"#;
+/// assert_eq!(most_linked(html), Some(("galaxus".to_owned(), "www.galaxus.ch".to_owned())));
+/// ```
+pub fn most_linked(html: &str) -> Option<(String, String)> {
+    /// Hosts that serve a mail's images and files, often on a company
+    /// domain other than the shop's (`static.digitecgalaxus.ch`).
+    const ASSETS: &[&str] = &["static.", "cdn.", "img.", "images.", "assets.", "media."];
     let lower = html.to_ascii_lowercase();
-    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
     for host in crate::vendors::linked_hosts(&lower) {
-        if INFRASTRUCTURE.iter().any(|d| matches(host, d)) {
+        if INFRASTRUCTURE.iter().any(|d| matches(host, d))
+            || ASSETS.iter().any(|a| host.starts_with(a))
+        {
             continue;
         }
         let Some(name) = registrable_name(host) else {
             continue;
         };
-        match counts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, c)) => *c += 1,
-            None => counts.push((name, 1)),
+        match counts.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, _, c)) => *c += 1,
+            None => counts.push((name, host, 1)),
         }
     }
     // The most named; the first named among equals.
     counts
         .iter()
-        .fold(None, |best: Option<(&str, usize)>, (n, c)| match best {
-            Some((_, b)) if b >= *c => best,
-            _ => Some((n, *c)),
-        })
-        .map(|(n, _)| n.to_owned())
+        .fold(
+            None,
+            |best: Option<(&str, &str, usize)>, (n, h, c)| match best {
+                Some((_, _, b)) if b >= *c => best,
+                _ => Some((n, h, *c)),
+            },
+        )
+        .map(|(n, h, _)| (n.to_owned(), h.to_owned()))
 }

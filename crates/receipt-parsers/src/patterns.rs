@@ -331,7 +331,7 @@ pub fn charged_before(lines: &Lines<'_>) -> Option<Money> {
 
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|bestelling|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?|(?-u:\b)payment\s*id|ご?注文番号)\s*(?:#|:|-|：)?\s*#?\s*([A-Z0-9][A-Z0-9.-]{3,30})(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(?:order|booking|invoice|receipt|confirmation|reference|transaction|bestell|bestellung|bestelling|commande|pedido|ordine|ricevuta)(?:\s*(?:number|no\.?|nr\.?|id|reference|ref\.?|nummer|numéro|número|numero|code))?|(?-u:\b)payment\s*id|ご?注文番号)(?:\s+is)?\s*(?:#\s*:?|:|-|：)?\s*#?\s*([A-Z0-9][A-Z0-9.-]{3,30})(?-u:\b)",
     )
     .expect("compiles")
 });
@@ -345,6 +345,8 @@ static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// assert_eq!(order_ids("BOOKING REFERENCE 43214321"), ["43214321"]);
 /// assert_eq!(order_ids("Order number: GPA.3312-4460-1958-27364"), ["GPA.3312-4460-1958-27364"]);
 /// assert!(order_ids("Order 12.50").is_empty());
+/// assert_eq!(order_ids("Your order number is CAR21644952."), ["CAR21644952"]);
+/// assert_eq!(order_ids("Order details for order #: 64582985798757"), ["64582985798757"]);
 /// ```
 pub fn order_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();

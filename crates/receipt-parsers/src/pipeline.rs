@@ -60,6 +60,15 @@ fn domain_currency(domain: Option<&str>) -> Option<Currency> {
         "jp" => "JPY",
         "au" => "AUD",
         "ca" => "CAD",
+        "ch" => "CHF",
+        "hk" => "HKD",
+        "in" => "INR",
+        "br" => "BRL",
+        "mx" => "MXN",
+        "nz" => "NZD",
+        "sg" => "SGD",
+        "dk" => "DKK",
+        "no" => "NOK",
         _ => return None,
     }))
 }
@@ -220,9 +229,15 @@ impl Pipeline {
                 receipt.vendor_registered = true;
             }
         }
+        // A body saved without its sender: the host it links to most.
+        let linked_host = match (email.headerless, email.html.as_deref()) {
+            (true, Some(html)) => crate::domain::most_linked(html).map(|(_, host)| host),
+            _ => None,
+        };
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))
-            .or_else(|| domain_currency(email.from_domain.as_deref()));
+            .or_else(|| domain_currency(email.from_domain.as_deref()))
+            .or_else(|| domain_currency(linked_host.as_deref()));
 
         if let Some(v) = vendor {
             // A sender nobody vouched for is read, with less confidence.

@@ -209,6 +209,14 @@ const CHARGE: &[&str] = &[
     "ご請求",
 ];
 
+/// A total label with a number but no currency (`Gesamtbetrag 134.06`).
+static TOTAL_NUMBER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)(?-u:\b)(?:order total|grand total|total|gesamtbetrag|endbetrag|summe|montant total|importe total|totale)(?-u:\b)[^\n\d]{0,12}\d{1,6}[.,]\d{2}(?-u:\b)",
+    )
+    .expect("compiles")
+});
+
 fn any(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str> {
     needles.iter().copied().find(|n| haystack.contains(n))
 }
@@ -216,7 +224,20 @@ fn any(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str>
 /// Like [`any`], but only words said of now: "has shipped", not "we'll
 /// email you once it has shipped" or "when your order is dispatched".
 fn any_now(haystack: &str, needles: &'static [&'static str]) -> Option<&'static str> {
-    const LATER: &[&str] = &["once ", "when ", "will ", "until ", "as soon as", "after "];
+    const LATER: &[&str] = &[
+        "once ",
+        "when ",
+        "will ",
+        "until ",
+        "as soon as",
+        "after ",
+        "sobald ",
+        "wenn ",
+        "dès que",
+        "lorsque",
+        "cuando",
+        "quando",
+    ];
     needles.iter().copied().find(|n| {
         haystack.match_indices(n).any(|(at, _)| {
             let mut from = at.saturating_sub(28);
@@ -235,7 +256,8 @@ pub fn classify(email: &Email) -> (Kind, String, f32) {
     let original: String = email.text.chars().take(4000).collect();
     let head = original.to_lowercase();
     // Currency codes are upper case: look for amounts before lower-casing.
-    let has_amount = !crate::money::find_all(&original, None).is_empty();
+    let has_amount =
+        !crate::money::find_all(&original, None).is_empty() || TOTAL_NUMBER.is_match(&original);
     let charged = any(&head, CHARGE).is_some() && has_amount;
 
     let charged_now = any(&head, CHARGED_NOW).is_some() && has_amount;
