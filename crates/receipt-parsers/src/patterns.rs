@@ -323,9 +323,8 @@ pub fn charged_before(lines: &Lines<'_>) -> Option<Money> {
         }
         // Marked amounts only (a symbol or code): before the words on the
         // line (past a card's digits), or on the line above.
-        let marked = |text: &str| crate::money::find_all(text, None).into_iter().next();
-        marked(lines.raw[i].get(..at).unwrap_or(""))
-            .or_else(|| i.checked_sub(1).and_then(|p| marked(lines.raw[p])))
+        first_marked(lines.raw[i].get(..at).unwrap_or(""))
+            .or_else(|| i.checked_sub(1).and_then(|p| first_marked(lines.raw[p])))
     })
 }
 
@@ -501,16 +500,19 @@ pub fn order_date(text: &str, day_first: bool) -> Option<time::Date> {
     })
 }
 
-/// The first amount marked with a symbol or code in `text`, as a sum paid
-/// (`- $30.00` in a payment notice is money out, not a credit).
+/// The first amount in `text` marked with a symbol or code (never a bare
+/// number, such as a card's digits).
+fn first_marked(text: &str) -> Option<Money> {
+    crate::money::find_all(text, None).into_iter().next()
+}
+
+/// [`first_marked`] as a sum paid (`- $30.00` in a payment notice is money
+/// out, not a credit).
 fn marked_paid(text: &str) -> Option<Money> {
-    crate::money::find_all(text, None)
-        .into_iter()
-        .next()
-        .map(|m| Money {
-            amount: m.amount.abs(),
-            currency: m.currency,
-        })
+    first_marked(text).map(|m| Money {
+        amount: m.amount.abs(),
+        currency: m.currency,
+    })
 }
 
 /// The sum a payment notice says was paid: a subject such as `You paid

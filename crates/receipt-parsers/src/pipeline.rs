@@ -203,6 +203,13 @@ impl Pipeline {
             })
         };
         let own = vendor.filter(|v| !v.platform || sent_by(v));
+        // A body saved without its sender: the organisation it links to
+        // most, and that organisation's host (whose country tells the
+        // currency). One scan of the links serves both.
+        let linked = match (email.headerless, email.html.as_deref()) {
+            (true, Some(html)) => crate::domain::most_linked(html),
+            _ => None,
+        };
         let mut receipt = Receipt {
             vendor: own.map(|v| v.key.to_owned()),
             vendor_registered: own.is_some(),
@@ -214,7 +221,7 @@ impl Pipeline {
         if own.is_none() && verified != Some(false) {
             receipt.vendor = match (email.headerless, email.html.as_deref()) {
                 // No sender at all: the organisation its links name most.
-                (true, Some(html)) => crate::domain::most_linked_name(html),
+                (true, Some(_)) => linked.as_ref().map(|(name, _)| name.clone()),
                 _ => email
                     .from_domain
                     .as_deref()
@@ -229,15 +236,10 @@ impl Pipeline {
                 receipt.vendor_registered = true;
             }
         }
-        // A body saved without its sender: the host it links to most.
-        let linked_host = match (email.headerless, email.html.as_deref()) {
-            (true, Some(html)) => crate::domain::most_linked(html).map(|(_, host)| host),
-            _ => None,
-        };
         let currency = vendor
             .and_then(|v| v.currency.map(Currency))
             .or_else(|| domain_currency(email.from_domain.as_deref()))
-            .or_else(|| domain_currency(linked_host.as_deref()));
+            .or_else(|| domain_currency(linked.as_ref().map(|(_, host)| host.as_str())));
 
         if let Some(v) = vendor {
             // A sender nobody vouched for is read, with less confidence.
