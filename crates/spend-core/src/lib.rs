@@ -39,6 +39,7 @@ pub mod app;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod enrich;
+pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod model;

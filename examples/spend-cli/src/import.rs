@@ -88,6 +88,13 @@ pub struct Args {
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// History files: keep them in the blob store and queue their imports
+    /// for `spend worker` instead of importing here.
+    #[arg(long)]
+    background: bool,
+    /// With --background: wait for the jobs to end, and fail if one fails.
+    #[arg(long, requires = "background")]
+    wait: bool,
 }
 
 fn imap_config(args: &Args) -> anyhow::Result<ImapConfig> {
@@ -126,6 +133,9 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         Err(_) => None,
     };
     match mailbox {
+        Some(_) if args.background => {
+            anyhow::bail!("--background imports history files; a mailbox imports here")
+        }
         Some(format) => {
             anyhow::ensure!(
                 args.sources.len() == 2,
@@ -134,6 +144,14 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
             );
             import_mailbox(format, &args)?;
             Ok(true)
+        }
+        None if args.background => {
+            anyhow::ensure!(
+                args.account.is_none() && args.map.is_none() && args.currency.is_none(),
+                "--background imports files that name their own account and currency: \
+                 import with --account, --map or --currency without --background"
+            );
+            crate::jobs::background_import(&args.sources, args.wait, args.json)
         }
         None => crate::import_files::run(
             &args.sources,

@@ -5,6 +5,7 @@ mod demo;
 mod enrich;
 mod import;
 mod import_files;
+mod jobs;
 mod list;
 mod matching;
 mod parse;
@@ -73,6 +74,14 @@ enum Command {
     /// Where the money went: by category, merchant and month, essential vs
     /// discretionary, recurring payments, Huqúqu'lláh; tables, JSON or HTML.
     Report(report::ReportArgs),
+    /// Run queued jobs (syncs, imports) until stopped; start as many as
+    /// you like, on any machine that reaches the store.
+    Worker(jobs::WorkerArgs),
+    /// Queued, running and finished jobs, with their progress and errors.
+    Jobs(jobs::JobsArgs),
+    /// Recurring syncs kept in the store (run by `spend worker`).
+    #[command(subcommand)]
+    Schedule(jobs::ScheduleCommand),
     /// List connections and their status.
     Connections {
         /// Print JSON.
@@ -106,6 +115,9 @@ fn main() -> anyhow::Result<()> {
         Command::Categorise(args) => enrich::categorise(args),
         Command::Report(args) => report::run(args),
         Command::Reparse { json } => list::reparse(json),
+        Command::Worker(args) => jobs::worker(args),
+        Command::Jobs(args) => jobs::list(args),
+        Command::Schedule(command) => jobs::schedule(command),
         Command::Connections { json } => list::connections(json),
     };
     match outcome {

@@ -27,6 +27,12 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Queue one job per connection for `spend worker` instead of syncing here.
+    #[arg(long)]
+    background: bool,
+    /// With --background: wait for the jobs to end, and fail if one fails.
+    #[arg(long, requires = "background")]
+    wait: bool,
 }
 
 /// Prints the summary; returns whether every source succeeded.
@@ -122,6 +128,13 @@ pub fn parse_day(text: &str, flag: &str) -> anyhow::Result<time::Date> {
 
 /// Runs `spend sync`.
 pub fn run(args: Args) -> anyhow::Result<bool> {
+    if args.background {
+        anyhow::ensure!(
+            args.since.is_none() && !args.present,
+            "--background syncs from the last checkpoint, unattended: drop --since and --present"
+        );
+        return crate::jobs::background_sync(&args.sources, args.wait, args.json);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

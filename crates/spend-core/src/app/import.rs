@@ -124,19 +124,19 @@ impl Spend {
 
     /// Keeps an imported file in the blob store by its content
     /// (`history/sha256/ab/cd/{sha256}.csv`), once.
-    async fn keep_file(
+    pub(crate) async fn keep_file(
         &self,
         path: &std::path::Path,
         bytes: Vec<u8>,
         digest: &str,
-    ) -> Result<(), blob_store::Error> {
+    ) -> Result<blob_store::Key, blob_store::Error> {
         let extension = path
             .extension()
             .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
             .unwrap_or_default();
         let key = blob_store::content_key("history", digest, &extension)?;
         if self.blobs.head(&key).await?.is_some() {
-            return Ok(());
+            return Ok(key);
         }
         let metadata = blob_store::Metadata {
             content_type: "application/octet-stream".into(),
@@ -144,6 +144,7 @@ impl Spend {
             original_filename: path.file_name().map(|f| f.to_string_lossy().into_owned()),
             ..blob_store::Metadata::default()
         };
-        self.blobs.put(&key, bytes, metadata).await
+        self.blobs.put(&key, bytes, metadata).await?;
+        Ok(key)
     }
 }

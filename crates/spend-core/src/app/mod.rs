@@ -25,6 +25,7 @@ mod refresh;
 
 pub use import::FileImport;
 pub use providers::ProviderApps;
+pub(crate) use refresh::selected;
 pub use refresh::{NotRun, RefreshOptions, Refreshed, SourcePlan, SourceSync};
 
 /// What can go wrong opening spend.

@@ -106,7 +106,7 @@ impl Refreshed {
     }
 }
 
-fn selected(connection: &Connection, only: &[String]) -> bool {
+pub(crate) fn selected(connection: &Connection, only: &[String]) -> bool {
     let id = format!("{}:{}", connection.provider, connection.name);
     only.is_empty() || only.iter().any(|f| *f == connection.provider || *f == id)
 }

@@ -31,7 +31,7 @@ mod counts;
 mod error;
 mod query;
 mod rate_state;
-mod sql;
+pub(crate) mod sql;
 
 pub use batch::{Batch, Upserted, Written};
 pub use counts::Counts;
@@ -112,6 +112,12 @@ pub trait Store: Send + Sync {
     /// values do not change); a secret written meanwhile is re-encrypted as
     /// written, never replaced by the value read before. Returns how many.
     fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>>;
+
+    /// The database this store keeps durable jobs in (spend's SQL stores:
+    /// their own pool); none for a store that keeps no jobs.
+    fn job_db(&self) -> Option<crate::jobs::JobDb> {
+        None
+    }
 }
 
 /// One user's data. Every read and write is confined to that user.

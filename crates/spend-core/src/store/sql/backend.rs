@@ -195,6 +195,10 @@ impl Store for Backend {
         })
     }
 
+    fn job_db(&self) -> Option<crate::jobs::JobDb> {
+        Some(self.pool.clone().into())
+    }
+
     fn rewrite_secrets<'a>(&'a self, reencrypt: Reencrypt<'a>) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
             let mut tx = self.pool.begin().await?;

@@ -168,6 +168,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rollup",
         include_str!("../../../migrations/postgres/0006_rollup.sql"),
     ),
+    (
+        7,
+        "jobs",
+        include_str!("../../../migrations/postgres/0007_jobs.sql"),
+    ),
 ];
 
 include!("backend.rs");

@@ -163,6 +163,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rollup",
         include_str!("../../../migrations/sqlite/0006_rollup.sql"),
     ),
+    (
+        7,
+        "jobs",
+        include_str!("../../../migrations/sqlite/0007_jobs.sql"),
+    ),
 ];
 
 include!("backend.rs");

@@ -1,0 +1,108 @@
+//! Queueing one person's work: what `spend sync --background` and
+//! `spend import --background` do.
+
+use std::path::Path;
+
+use super::{Job, JobQueue, JobsError};
+use crate::app::Spend;
+
+/// A job queued for a person: what it works on, and its id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Queued {
+    /// The connection (`provider:name`) or file.
+    pub target: String,
+    /// The job's id.
+    pub job: String,
+}
+
+impl Spend {
+    /// Queues a sync of each of this person's connections that `only`
+    /// selects (all when empty; a provider or `provider:name`), one job per
+    /// connection so that different workers run them side by side.
+    ///
+    /// ```no_run
+    /// # async fn run(spend: spend_core::app::Spend) -> Result<(), spend_core::jobs::JobsError> {
+    /// use spend_core::jobs::JobQueue;
+    /// let queue = JobQueue::open(spend.store.as_ref()).await?;
+    /// for queued in spend.enqueue_syncs(&queue, &[]).await? {
+    ///     println!("{} {}", queued.job, queued.target);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn enqueue_syncs(
+        &self,
+        queue: &JobQueue,
+        only: &[String],
+    ) -> Result<Vec<Queued>, JobsError> {
+        let user = self.user.user_id().0;
+        let targets: Vec<String> = self
+            .user
+            .connections()
+            .await?
+            .into_iter()
+            .filter(|c| crate::app::selected(c, only))
+            .map(|c| format!("{}:{}", c.provider, c.name))
+            .collect();
+        if targets.is_empty() {
+            return Err(JobsError::NotFound(if only.is_empty() {
+                "no connections to sync: `spend connect` one first".into()
+            } else {
+                format!("no connection matches {}", only.join(", "))
+            }));
+        }
+        let jobs = targets
+            .iter()
+            .map(|connection| Job::Sync {
+                user,
+                connection: connection.clone(),
+            })
+            .collect();
+        let ids = queue.enqueue_all(jobs).await?;
+        Ok(targets
+            .into_iter()
+            .zip(ids)
+            .map(|(target, job)| Queued { target, job })
+            .collect())
+    }
+
+    /// Keeps each history file in the blob store (where every worker can
+    /// read it) and queues its import. A file that cannot be read is an
+    /// error naming it, and nothing is queued.
+    pub async fn enqueue_imports(
+        &self,
+        queue: &JobQueue,
+        paths: &[impl AsRef<Path>],
+    ) -> Result<Vec<Queued>, JobsError> {
+        let user = self.user.user_id().0;
+        let mut jobs = Vec::with_capacity(paths.len());
+        let mut names = Vec::with_capacity(paths.len());
+        for path in paths {
+            let path = path.as_ref();
+            let shown = path.display().to_string();
+            let bytes = tokio::fs::read(path)
+                .await
+                .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
+            let digest = blob_store::sha256_hex(&bytes);
+            let key = self
+                .keep_file(path, bytes, &digest)
+                .await
+                .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
+            let name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| shown.clone());
+            jobs.push(Job::Import {
+                user,
+                blob: key.as_str().to_owned(),
+                name,
+            });
+            names.push(shown);
+        }
+        let ids = queue.enqueue_all(jobs).await?;
+        Ok(names
+            .into_iter()
+            .zip(ids)
+            .map(|(target, job)| Queued { target, job })
+            .collect())
+    }
+}
