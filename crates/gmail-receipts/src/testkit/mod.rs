@@ -126,6 +126,11 @@ fn now_ms() -> i64 {
 }
 
 impl GmailSimulator {
+    /// The OAuth client id the simulator accepts.
+    pub const CLIENT_ID: &'static str = CLIENT_ID;
+    /// That client's secret.
+    pub const CLIENT_SECRET: &'static str = "sim-secret";
+
     /// Generates the mailbox and starts serving it. One user has already
     /// granted access: see [`refresh_token`](Self::refresh_token).
     pub async fn start(config: SimConfig) -> Self {
@@ -173,7 +178,7 @@ impl GmailSimulator {
     /// An OAuth client registered with the simulator (redirect `http://127.0.0.1:8765/`).
     pub fn oauth(&self) -> Result<GoogleOAuth, OAuthError> {
         GoogleOAuth::builder(CLIENT_ID, REDIRECT)
-            .client_secret("sim-secret")
+            .client_secret(Self::CLIENT_SECRET)
             .endpoints(self.oauth_endpoints())
             .build()
     }

@@ -178,6 +178,69 @@ impl Demo {
         })
     }
 
+    /// The environment that points [`ProviderApps::from_env`](crate::app::ProviderApps::from_env)
+    /// (and so `spend worker` and `spend sync` in other processes) at these
+    /// simulators: every provider's credentials and URLs.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let (auth, data) = match self.truelayer.environment() {
+            truelayer_client::Environment::Custom { auth, data } => {
+                (auth.to_string(), data.to_string())
+            }
+            _ => unreachable!("the sandbox is a custom environment"),
+        };
+        let google = self.gmail.url();
+        let google = google.trim_end_matches('/');
+        let amazon = self.amazon.url();
+        vec![
+            (
+                "TRUELAYER_CLIENT_ID",
+                truelayer_client::testkit::Sandbox::CLIENT_ID.into(),
+            ),
+            (
+                "TRUELAYER_CLIENT_SECRET",
+                truelayer_client::testkit::Sandbox::CLIENT_SECRET.into(),
+            ),
+            ("SPEND_TRUELAYER_AUTH_URL", auth),
+            ("SPEND_TRUELAYER_DATA_URL", data),
+            (
+                "GOOGLE_CLIENT_ID",
+                gmail_receipts::testkit::GmailSimulator::CLIENT_ID.into(),
+            ),
+            (
+                "GOOGLE_CLIENT_SECRET",
+                gmail_receipts::testkit::GmailSimulator::CLIENT_SECRET.into(),
+            ),
+            (
+                "SPEND_GOOGLE_AUTH_URL",
+                format!("{google}/o/oauth2/v2/auth"),
+            ),
+            ("SPEND_GOOGLE_TOKEN_URL", format!("{google}/token")),
+            ("SPEND_GOOGLE_REVOKE_URL", format!("{google}/revoke")),
+            ("SPEND_GMAIL_API_URL", format!("{google}/")),
+            (
+                "LWA_CLIENT_ID",
+                amazon_sp_client::testkit::SpApiSimulator::CLIENT_ID.into(),
+            ),
+            (
+                "LWA_CLIENT_SECRET",
+                amazon_sp_client::testkit::SpApiSimulator::CLIENT_SECRET.into(),
+            ),
+            ("SPEND_SP_API_URL", amazon.to_string()),
+            (
+                "SPEND_LWA_TOKEN_URL",
+                amazon
+                    .join("auth/o2/token")
+                    .expect("a path joins")
+                    .to_string(),
+            ),
+        ]
+    }
+
+    /// The simulated bank (to slow it down, or revoke a consent).
+    pub fn bank(&self) -> &truelayer_client::testkit::Sandbox {
+        &self.truelayer
+    }
+
     /// The three simulated providers' apps, as
     /// [`ProviderApps::from_env`](crate::app::ProviderApps::from_env) gives
     /// real ones.

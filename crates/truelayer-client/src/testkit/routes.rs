@@ -164,7 +164,11 @@ async fn gate(Ext(state): Ext<Shared>, request: Request, next: Next) -> Response
         }
         let attended = request.headers().contains_key("x-psu-ip");
         if request.method() == Method::GET && !attended && !path.ends_with("/batch/results") {
-            let calls = inner.unattended.entry(path.clone()).or_default();
+            let consent = inner.consent_of.get(token).cloned().unwrap_or_default();
+            let calls = inner
+                .unattended
+                .entry(format!("{consent} {path}"))
+                .or_default();
             *calls += 1;
             if *calls > state.config.unattended_limit {
                 return tl_error(
@@ -228,6 +232,17 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
     }
     let grant = field("grant_type").to_owned();
     let mut inner = state.lock();
+    // The consent the new tokens belong to: a new one for a code, the
+    // refresh token's for a refresh.
+    let consent = match grant.as_str() {
+        "authorization_code" => field("code").to_owned(),
+        "refresh_token" => inner
+            .consent_of
+            .get(field("refresh_token"))
+            .cloned()
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     let refresh = match grant.as_str() {
         "authorization_code" => {
             let Some(challenge) = inner.codes.remove(field("code")) else {
@@ -273,6 +288,7 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
         access.clone(),
         Instant::now() + state.config.access_token_ttl,
     );
+    inner.consent_of.insert(access.clone(), consent.clone());
     let mut body = json!({
         "access_token": access,
         "expires_in": state.config.access_token_ttl.as_secs(),
@@ -282,6 +298,7 @@ async fn token(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Resp
     if refresh {
         let rt = inner.token("rt");
         inner.refresh.insert(rt.clone());
+        inner.consent_of.insert(rt.clone(), consent);
         body["refresh_token"] = rt.into();
     }
     Json(body).into_response()
@@ -690,6 +707,11 @@ async fn extend(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Res
             .into_response();
     }
     let mut inner = state.lock();
+    let consent = inner
+        .consent_of
+        .get(&f["refresh_token"])
+        .cloned()
+        .unwrap_or_default();
     if !inner.refresh.remove(&f["refresh_token"]) {
         let problem = json!({
             "type": "https://docs.truelayer.com/#connection-api-errors",
@@ -709,6 +731,8 @@ async fn extend(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Res
         Instant::now() + state.config.access_token_ttl,
     );
     inner.refresh.insert(refresh.clone());
+    inner.consent_of.insert(access.clone(), consent.clone());
+    inner.consent_of.insert(refresh.clone(), consent);
     Json(json!({
         "action_needed": "no_action_needed",
         "access_token": access,

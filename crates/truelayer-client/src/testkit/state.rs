@@ -28,6 +28,10 @@ pub(crate) struct Inner {
     pub refresh: HashSet<String>,
     pub codes: HashMap<String, Option<String>>,
     pub unattended: HashMap<String, u32>,
+    /// The consent (one person's connection) each token belongs to: the
+    /// unattended allowance is counted per consent, as TrueLayer counts it
+    /// per user.
+    pub consent_of: HashMap<String, String>,
     pub injections: Vec<Injection>,
     pub delays: Vec<Delay>,
     pub requests: HashMap<String, usize>,
@@ -71,6 +75,7 @@ impl State {
                 refresh: HashSet::new(),
                 codes: HashMap::new(),
                 unattended: HashMap::new(),
+                consent_of: HashMap::new(),
                 injections: Vec::new(),
                 delays: Vec::new(),
                 requests: HashMap::new(),
@@ -102,6 +107,7 @@ impl State {
         let mut inner = self.lock();
         let token = inner.token("rt");
         inner.refresh.insert(token.clone());
+        inner.consent_of.insert(token.clone(), token.clone());
         SecretString::from(token)
     }
 
