@@ -6,101 +6,23 @@
 //! server); under `CI=true` a missing server fails the test.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use spend_core::app::Spend;
 use spend_core::demo::{Demo, DemoSize};
-use spend_core::jobs::{JobFilter, JobQueue, JobState};
+use spend_core::jobs::{JobFilter, JobQueue};
 use spend_core::store::{PostgresStore, Store, TransactionQuery};
 use spend_core::vault::Keyring;
 use sqlx::Row;
 
-/// A Fernet key for this test's vaults (the workers get it too).
-const KEY: &str = "dVnX_qmA7OrFoBkQYvWaPqD7RcUbbK0kfshvynCMnec=";
+mod common;
+
+use common::{KEY, admin_url, database, spend, temp, terminate, wait_all_done, worker};
+
 const USERS: usize = 50;
 const CONNECTION: &str = "truelayer:demo-bank";
-
-fn admin_url() -> Option<String> {
-    match std::env::var("POSTGRES_TEST_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("POSTGRES_TEST_URL is not set under CI=true: scripts/test.sh starts the server")
-        }
-        _ => {
-            eprintln!("SKIPPED: POSTGRES_TEST_URL is not set");
-            None
-        }
-    }
-}
-
-/// A fresh database on the test server; its URL.
-async fn database(admin: &str, name: &str) -> String {
-    let pool = sqlx::PgPool::connect(admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&pool)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
-    let base = &base[..base.rfind('/').unwrap()];
-    if query.is_empty() {
-        format!("{base}/{name}")
-    } else {
-        format!("{base}/{name}?{query}")
-    }
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spend-workers-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `spend` against the store at `url`, with the demo's providers.
-fn spend(demo: &Demo, url: &str, data: &Path) -> Command {
-    let mut c = spend_tests::spend(data);
-    c.env("SPEND_STORE", url)
-        .env("SPEND_BLOBS", data.join("blobs"))
-        .env("SPEND_FERNET_KEYS", KEY)
-        // A dead worker's jobs go back to the queue after 3 missed 1 s heartbeats.
-        .env("SPEND_JOBS_HEARTBEAT_SECS", "1")
-        .env("SPEND_JOBS_MISSED_HEARTBEATS", "3")
-        .envs(demo.env());
-    c
-}
-
-fn worker(demo: &Demo, url: &str, data: &Path, name: &str) -> Child {
-    let log = std::fs::File::create(data.join(format!("{name}.log"))).unwrap();
-    spend(demo, url, data)
-        .args(["worker", "--concurrency", "2", "--name", name])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
-}
-
-fn terminate(child: &mut Child) {
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let status = child.wait().unwrap();
-    assert!(
-        status.success(),
-        "a worker stops cleanly on SIGTERM: {status}"
-    );
-}
 
 /// 50 users connected to the demo bank, their syncs queued (user00's
 /// through `spend sync --background`, the others through spend-core).
@@ -122,7 +44,7 @@ async fn seed(demo: &Demo, url: &str, data: &Path) -> (Arc<dyn Store>, JobQueue)
             assert_eq!(queued.len(), 1);
         }
     }
-    let out = spend(demo, url, data)
+    let out = spend(&demo.env(), url, data)
         .env("SPEND_USER", "user00")
         .args(["sync", "--background", CONNECTION, "--json"])
         .output()
@@ -133,26 +55,6 @@ async fn seed(demo: &Demo, url: &str, data: &Path) -> (Arc<dyn Store>, JobQueue)
         String::from_utf8_lossy(&out.stderr)
     );
     (store, queue)
-}
-
-async fn wait_all_done(queue: &JobQueue, within: Duration) -> Duration {
-    let started = Instant::now();
-    loop {
-        let jobs = queue.list(&JobFilter::default().limit(1000)).await.unwrap();
-        assert!(
-            jobs.iter().all(|j| j.state != JobState::Failed),
-            "no job fails: {:?}",
-            jobs.iter().find(|j| j.state == JobState::Failed)
-        );
-        if jobs.len() == USERS && jobs.iter().all(|j| j.state == JobState::Done) {
-            return started.elapsed();
-        }
-        assert!(
-            started.elapsed() < within,
-            "the jobs did not all end within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// A user's transactions by natural key, and how many rows hold them.
@@ -207,8 +109,8 @@ fn three_workers_share_fifty_users_syncs_and_retry_a_killed_workers_job() {
         let url_a = database(&admin, &format!("spend_workers_a_{pid}")).await;
         let data_a = temp("a");
         let (store_a, queue_a) = seed(&demo, &url_a, &data_a).await;
-        let mut a = worker(&demo, &url_a, &data_a, "a0");
-        let one = wait_all_done(&queue_a, Duration::from_secs(300)).await;
+        let mut a = worker(&demo.env(), &url_a, &data_a, "a0");
+        let one = wait_all_done(&queue_a, USERS, Duration::from_secs(300)).await;
         terminate(&mut a);
         let (expected, rows, checkpoint) = transactions(store_a.as_ref(), "user00").await;
         assert!(expected.len() > 20 && rows == expected.len() && checkpoint);
@@ -219,9 +121,9 @@ fn three_workers_share_fifty_users_syncs_and_retry_a_killed_workers_job() {
         let (store_b, queue_b) = seed(&demo, &url_b, &data_b).await;
         let pool = sqlx::PgPool::connect(&url_b).await.unwrap();
         let started = Instant::now();
-        let mut w0 = worker(&demo, &url_b, &data_b, "w0");
-        let mut w1 = worker(&demo, &url_b, &data_b, "w1");
-        let mut w2 = worker(&demo, &url_b, &data_b, "w2");
+        let mut w0 = worker(&demo.env(), &url_b, &data_b, "w0");
+        let mut w1 = worker(&demo.env(), &url_b, &data_b, "w1");
+        let mut w2 = worker(&demo.env(), &url_b, &data_b, "w2");
         loop {
             let busy: i64 = sqlx::query(
                 "SELECT COUNT(*) AS n FROM job_progress \
@@ -242,7 +144,7 @@ fn three_workers_share_fifty_users_syncs_and_retry_a_killed_workers_job() {
         }
         w1.kill().unwrap(); // SIGKILL
         w1.wait().unwrap();
-        let remaining = wait_all_done(&queue_b, Duration::from_secs(300)).await;
+        let remaining = wait_all_done(&queue_b, USERS, Duration::from_secs(300)).await;
         let three = started.elapsed();
         assert!(remaining <= three);
         terminate(&mut w0);

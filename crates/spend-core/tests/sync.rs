@@ -348,6 +348,7 @@ async fn amazon_business_orders_come_with_lines_shipments_and_charges() {
         lwa: sim.lwa().unwrap(),
         marketplace: sim.marketplace().to_owned(),
         rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(100.0))),
+        plan_scale: 100.0,
     };
     let mut source = spend
         .amazon_business_source(&app, "acme", "UK")

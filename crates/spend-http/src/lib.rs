@@ -53,6 +53,7 @@ pub use client::{HttpClient, HttpClientBuilder, decode_json};
 pub use error::{ApiError, BoxError, Error, MAX_ERROR_BODY, is_retryable_status};
 pub use rate_limit::{
     BucketState, FileRateStateStore, RateLimitLayer, RateLimiter, RatePlan, RateStateStore,
+    SharedBuckets,
 };
 pub use request::{Operation, Request, RequestStats};
 pub use retry::{RetryLayer, RetryPolicy, RetryService};

@@ -158,6 +158,9 @@ pub struct GoogleApp {
     pub oauth: GoogleOAuth,
     /// The API root, for a simulator.
     pub base_url: Option<String>,
+    /// Pace each account below Gmail's per-user quota (15,000 units a
+    /// minute), leaving room for the person's other Gmail apps.
+    pub units_per_minute: Option<u32>,
 }
 
 /// How to reach Amazon's Selling Partner API: the endpoint, the LWA client
@@ -173,6 +176,9 @@ pub struct AmazonApp {
     /// A limiter of your own (default: Amazon's usage plans, their bucket
     /// state shared through the store).
     pub rate_limiter: Option<Arc<truelayer_client::spend_http::RateLimiter>>,
+    /// Amazon's usage plans sped up by this factor (1 against Amazon; a
+    /// simulator's speed-up against one).
+    pub plan_scale: f64,
 }
 
 /// An IMAP mailbox's settings, kept (not secret) with its connection.
@@ -336,13 +342,7 @@ impl Spend {
             None => {
                 let state =
                     crate::store::StoreRateState::open(self.store.clone(), provider).await?;
-                Arc::new(
-                    amazon_sp_client::plans::limiter(1.0)
-                        .with_store(state)
-                        .map_err(|e| {
-                            AppError::Source(SourceError::Invalid(format!("rate-limit state: {e}")))
-                        })?,
-                )
+                Arc::new(amazon_sp_client::plans::limiter(app.plan_scale).with_shared(state))
             }
         };
         Ok(amazon_sp_client::SpApiClient::builder(app.endpoint.clone())
@@ -550,6 +550,9 @@ impl Spend {
         if let Some(base) = &app.base_url {
             builder = builder.base_url(base.clone());
         }
+        if let Some(units) = app.units_per_minute {
+            builder = builder.quota(units, 250.min(units / 4).max(5));
+        }
         let profile = builder
             .build()
             .map_err(gmail_error)?
@@ -578,15 +581,14 @@ impl Spend {
         let state =
             crate::store::StoreRateState::open(self.store.clone(), &format!("gmail:{address}"))
                 .await?;
-        let limiter = spend_http::RateLimiter::new()
-            .with_store(state)
-            .map_err(|e| {
-                AppError::Source(SourceError::Invalid(format!("rate-limit state: {e}")))
-            })?;
+        let limiter = spend_http::RateLimiter::new().with_shared(state);
         let mut builder = Gmail::builder(Arc::new(CachedTokenSource::new(refresh)))
             .rate_limiter(Arc::new(limiter));
         if let Some(base) = &app.base_url {
             builder = builder.base_url(base.clone());
+        }
+        if let Some(units) = app.units_per_minute {
+            builder = builder.quota(units, 250.min(units / 4).max(5));
         }
         let gmail = builder.build().map_err(SourceError::from)?;
         let mut sync = SyncOptions::default();

@@ -119,6 +119,14 @@ fn google() -> Result<Option<GoogleApp>, AppError> {
     Ok(Some(GoogleApp {
         oauth: oauth.build().map_err(|e| invalid("GOOGLE_CLIENT_ID", e))?,
         base_url: env("SPEND_GMAIL_API_URL"),
+        units_per_minute: env("SPEND_GMAIL_UNITS_PER_MINUTE")
+            .map(|v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|u| *u > 0)
+                    .ok_or_else(|| invalid("SPEND_GMAIL_UNITS_PER_MINUTE", "not a positive number"))
+            })
+            .transpose()?,
     }))
 }
 
@@ -144,5 +152,14 @@ fn amazon() -> Result<Option<AmazonApp>, AppError> {
         marketplace: env("SP_API_MARKETPLACE")
             .unwrap_or_else(|| amazon_sp_client::Marketplace::UK.to_owned()),
         rate_limiter: None,
+        plan_scale: env("SPEND_SP_API_PLAN_SCALE")
+            .map(|v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .ok_or_else(|| invalid("SPEND_SP_API_PLAN_SCALE", "not a positive number"))
+            })
+            .transpose()?
+            .unwrap_or(1.0),
     }))
 }

@@ -27,6 +27,7 @@ pub struct Demo {
     gmail: gmail_receipts::testkit::GmailSimulator,
     amazon: amazon_sp_client::testkit::SpApiSimulator,
     amazon_time_scale: f64,
+    gmail_units_per_minute: u32,
     llm: llm_enrich::testkit::Simulator,
     truth: GroundTruth,
 }
@@ -111,6 +112,7 @@ impl Demo {
             )
             .await,
             amazon_time_scale: size.amazon_time_scale,
+            gmail_units_per_minute: size.gmail_units_per_minute,
             llm: llm_enrich::testkit::Simulator::start(llm_enrich::ProviderKind::Anthropic).await,
             truth: person.truth,
         }
@@ -160,6 +162,7 @@ impl Demo {
                 .oauth()
                 .map_err(|e| AppError::Source(crate::sources::SourceError::Gmail(e.into())))?,
             base_url: Some(self.gmail.url()),
+            units_per_minute: Some(self.gmail_units_per_minute),
         })
     }
 
@@ -175,6 +178,7 @@ impl Demo {
             rate_limiter: Some(Arc::new(amazon_sp_client::plans::limiter(
                 self.amazon_time_scale,
             ))),
+            plan_scale: self.amazon_time_scale,
         })
     }
 
@@ -218,6 +222,10 @@ impl Demo {
             ("SPEND_GOOGLE_REVOKE_URL", format!("{google}/revoke")),
             ("SPEND_GMAIL_API_URL", format!("{google}/")),
             (
+                "SPEND_GMAIL_UNITS_PER_MINUTE",
+                self.gmail_units_per_minute.to_string(),
+            ),
+            (
                 "LWA_CLIENT_ID",
                 amazon_sp_client::testkit::SpApiSimulator::CLIENT_ID.into(),
             ),
@@ -227,6 +235,10 @@ impl Demo {
             ),
             ("SPEND_SP_API_URL", amazon.to_string()),
             (
+                "SPEND_SP_API_PLAN_SCALE",
+                self.amazon_time_scale.to_string(),
+            ),
+            (
                 "SPEND_LWA_TOKEN_URL",
                 amazon
                     .join("auth/o2/token")
@@ -234,6 +246,22 @@ impl Demo {
                     .to_string(),
             ),
         ]
+    }
+
+    /// Requests the simulators refused for their limits (429): Amazon's
+    /// usage plans, then Gmail's per-user quota.
+    pub fn throttled(&self) -> (u64, u64) {
+        (self.amazon.throttled(), self.gmail.stats().rate_limited)
+    }
+
+    /// Gmail quota units charged so far.
+    pub fn gmail_units(&self) -> u64 {
+        self.gmail.stats().units
+    }
+
+    /// Requests made of Amazon's `operation` so far.
+    pub fn amazon_requests(&self, operation: &str) -> u64 {
+        self.amazon.requests_for(operation)
     }
 
     /// The simulated bank (to slow it down, or revoke a consent).

@@ -107,6 +107,28 @@ pub trait Store: Send + Sync {
         states: &'a [(String, String, i64)],
     ) -> BoxFuture<'a, Result<()>>;
 
+    /// Takes `cost_ms` from a shared rate-limit bucket in one atomic step:
+    /// its "full again" time becomes `max(it, now_ms) + cost_ms` (a missing
+    /// bucket counts as full), and the new time is returned. Every process
+    /// of a deployment takes from the same row, so together they keep to
+    /// one plan. A store without shared buckets says so, and callers pace
+    /// by their own.
+    fn reserve_rate<'a>(
+        &'a self,
+        scope: &'a str,
+        operation: &'a str,
+        key: &'a str,
+        now_ms: i64,
+        cost_ms: i64,
+    ) -> BoxFuture<'a, Result<i64>> {
+        let _ = (scope, operation, key, now_ms, cost_ms);
+        Box::pin(async {
+            Err(StoreError::Config(
+                "this store keeps no shared rate limits".into(),
+            ))
+        })
+    }
+
     /// Re-encrypts every stored secret of every user with `reencrypt`, in one
     /// transaction: all are rewritten or none. Versions stay (the secrets'
     /// values do not change); a secret written meanwhile is re-encrypted as

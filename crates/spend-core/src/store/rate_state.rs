@@ -4,7 +4,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use truelayer_client::spend_http::{BoxError, BucketState, RateStateStore};
+use futures_util::future::BoxFuture;
+use truelayer_client::spend_http::{BoxError, BucketState, RateStateStore, SharedBuckets};
 
 use super::{Store, StoreError};
 
@@ -24,6 +25,7 @@ use super::{Store, StoreError};
 /// # Ok(()) }
 /// ```
 pub struct StoreRateState {
+    store: Arc<dyn Store>,
     scope: String,
     loaded: Mutex<Vec<BucketState>>,
     writes: tokio::sync::mpsc::UnboundedSender<Vec<BucketState>>,
@@ -59,7 +61,9 @@ impl StoreRateState {
         let (writes, mut queue) = tokio::sync::mpsc::unbounded_channel::<Vec<BucketState>>();
         let (done, flushed) = tokio::sync::watch::channel(0u64);
         let scope_name = scope.to_owned();
+        let writer_store = store.clone();
         tokio::spawn(async move {
+            let store = writer_store;
             let mut written = 0u64;
             while let Some(mut states) = queue.recv().await {
                 let mut taken = 1;
@@ -86,6 +90,7 @@ impl StoreRateState {
             }
         });
         Ok(Arc::new(StoreRateState {
+            store,
             scope: scope.to_owned(),
             loaded: Mutex::new(loaded),
             writes,
@@ -116,5 +121,31 @@ impl RateStateStore for StoreRateState {
         self.writes
             .send(states.to_vec())
             .map_err(|_| "the rate-state writer has stopped".into())
+    }
+}
+
+/// Every request takes its cells from the store's row for its bucket, so
+/// workers in several processes (or on several machines) keep to one plan.
+impl SharedBuckets for StoreRateState {
+    fn reserve<'a>(
+        &'a self,
+        operation: &'a str,
+        key: &'a str,
+        now_ms: u64,
+        cost_ms: u64,
+    ) -> BoxFuture<'a, Result<u64, BoxError>> {
+        Box::pin(async move {
+            let full_at = self
+                .store
+                .reserve_rate(
+                    &self.scope,
+                    operation,
+                    key,
+                    i64::try_from(now_ms).unwrap_or(i64::MAX),
+                    i64::try_from(cost_ms).unwrap_or(i64::MAX),
+                )
+                .await?;
+            Ok(u64::try_from(full_at).unwrap_or(0))
+        })
     }
 }

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::RatePlan;
 use super::clock::{TokioClock, TokioInstant};
+use super::shared::{SharedBuckets, cost_ms, now_ms, wait_until_allowed};
 use super::state::{BucketState, RateStateStore};
 use crate::{BoxError, Operation};
 
@@ -124,6 +125,10 @@ fn cells_for(until_full: Duration, plan: RatePlan) -> u32 {
 pub struct RateLimiter {
     buckets: RwLock<HashMap<String, Arc<Bucket>>>,
     store: Option<Arc<dyn RateStateStore>>,
+    /// Buckets shared with every process of a deployment, if any.
+    shared: Option<Arc<dyn SharedBuckets>>,
+    /// Shared buckets a 429 drained, to be emptied by their next request.
+    drained: Mutex<std::collections::HashSet<String>>,
     /// Saved state for operations whose plan is not known yet.
     pending: Mutex<Vec<BucketState>>,
 }
@@ -136,6 +141,7 @@ impl std::fmt::Debug for RateLimiter {
         f.debug_struct("RateLimiter")
             .field("plans", &plans)
             .field("persisted", &self.store.is_some())
+            .field("shared", &self.shared.is_some())
             .finish()
     }
 }
@@ -160,6 +166,16 @@ impl RateLimiter {
         self.store = Some(store);
         self.restore(saved);
         Ok(self)
+    }
+
+    /// Takes every request's cells from `shared` buckets (a database every
+    /// process of a deployment uses) instead of this process's own, so
+    /// several processes together keep to one plan. The plans stay this
+    /// limiter's. Should the shared buckets fail, requests fall back to this
+    /// process's buckets.
+    pub fn with_shared(mut self, shared: Arc<dyn SharedBuckets>) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// The plan in force for `operation`.
@@ -229,6 +245,45 @@ impl RateLimiter {
     /// (in burst-sized steps when it costs more than a burst), and returns how
     /// long it waited.
     pub async fn acquire(&self, operation: &Operation) -> Duration {
+        if let Some(shared) = &self.shared {
+            let Some(bucket) = self.bucket_for(operation) else {
+                return Duration::ZERO;
+            };
+            let plan = bucket.plan;
+            let mut cells = operation.units().max(1);
+            let name = keyed(operation.bucket_name(), operation.rate_key());
+            if self
+                .drained
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&name)
+            {
+                cells = cells.saturating_add(plan.burst);
+            }
+            let now = now_ms();
+            match shared
+                .reserve(
+                    operation.bucket_name(),
+                    operation.rate_key(),
+                    now,
+                    cost_ms(plan, cells),
+                )
+                .await
+            {
+                Ok(full_at) => {
+                    let wait = wait_until_allowed(full_at, now, plan);
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    return wait;
+                }
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    operation = operation.name(),
+                    "shared rate limits unavailable: pacing by this process's own"
+                ),
+            }
+        }
         let started = Instant::now();
         let mut waited = false;
         let mut remaining = operation.units().max(1);
@@ -257,6 +312,12 @@ impl RateLimiter {
     /// Empties `operation`'s bucket for `key`: the provider said we are over
     /// its limit (another client may share the bucket), so assume no tokens left.
     pub fn drain(&self, operation: &Operation) {
+        if self.shared.is_some() {
+            self.drained
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(keyed(operation.bucket_name(), operation.rate_key()));
+        }
         if let Some(bucket) = self.bucket_for(operation) {
             bucket.take_up_to(operation.rate_key(), bucket.plan.burst);
             self.save();

@@ -4,10 +4,12 @@ mod clock;
 mod layer;
 mod limiter;
 mod plan;
+mod shared;
 mod state;
 
 pub use clock::{TokioClock, TokioInstant};
 pub use layer::{RateLimitLayer, RateLimitService};
 pub use limiter::RateLimiter;
 pub use plan::RatePlan;
+pub use shared::SharedBuckets;
 pub use state::{BucketState, FileRateStateStore, RateStateStore};

@@ -195,6 +195,33 @@ impl Store for Backend {
         })
     }
 
+    fn reserve_rate<'a>(
+        &'a self,
+        scope: &'a str,
+        operation: &'a str,
+        key: &'a str,
+        now_ms: i64,
+        cost_ms: i64,
+    ) -> BoxFuture<'a, Result<i64>> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                "INSERT INTO rate_states (scope, operation, key, full_at_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (scope, operation, key) DO UPDATE SET full_at_ms = \
+                 (CASE WHEN rate_states.full_at_ms > $5 THEN rate_states.full_at_ms ELSE $5 END) + $6 \
+                 RETURNING full_at_ms",
+            )
+            .bind(scope)
+            .bind(operation)
+            .bind(key)
+            .bind(now_ms.saturating_add(cost_ms))
+            .bind(now_ms)
+            .bind(cost_ms)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(row.try_get::<i64, _>("full_at_ms")?)
+        })
+    }
+
     fn job_db(&self) -> Option<crate::jobs::JobDb> {
         Some(self.pool.clone().into())
     }
