@@ -1,0 +1,127 @@
+//! Jobs on the embedded default (a SQLite file) through the `spend`
+//! command: a sync whose consent the bank revoked is queued with
+//! `spend sync --background`, run by `spend worker --until-idle`, and ends
+//! failed (not retried, not reported done) with the provider's words in
+//! `spend jobs`; a history file queued with `spend import --background`
+//! ends done.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use spend_core::app::Spend;
+use spend_core::demo::{Demo, DemoSize, TRUELAYER_CONNECTION};
+use spend_core::store::{SqliteStore, Store};
+use spend_core::vault::Keyring;
+
+mod common;
+
+use common::{KEY, spend, temp};
+
+fn run(mut command: std::process::Command) -> (bool, String, String) {
+    let out = command.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
+    spend_tests::spend_binary();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let demo = Demo::start_with(DemoSize {
+            bank_days: 30,
+            emails: 10,
+            orders: 5,
+            transactions: 60,
+            ..DemoSize::default()
+        })
+        .await;
+        let data = temp("cli");
+        let url = format!("sqlite://{}", data.join("spend.db").display());
+        let env = demo.env();
+        let spend_cmd = || spend(&env, &url, &data);
+        {
+            let store: Arc<dyn Store> =
+                Arc::new(SqliteStore::open(data.join("spend.db")).await.unwrap());
+            let blobs = Arc::new(blob_store::LocalStore::new(data.join("blobs")));
+            let me = Spend::with(store, "me", Keyring::from_keys([KEY]).unwrap(), blobs)
+                .await
+                .unwrap();
+            demo.connect(&me).await.unwrap();
+        }
+        demo.bank().revoke_consent();
+
+        let connection = format!("truelayer:{TRUELAYER_CONNECTION}");
+        let mut queue = spend_cmd();
+        queue.args(["sync", "--background", &connection, "--json"]);
+        let (ok, out, err) = run(queue);
+        assert!(ok, "{err}");
+        let queued: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let id = queued[0]["job"].as_str().unwrap().to_owned();
+        assert_eq!(queued[0]["target"], connection.as_str());
+
+        let history = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/spend-core/tests/fixtures/history/monzo.csv");
+        let mut import = spend_cmd();
+        import.args(["import", "--background"]).arg(&history);
+        let (ok, out, err) = run(import);
+        assert!(
+            ok && out.contains("queued") && out.contains("monzo.csv"),
+            "{out}{err}"
+        );
+
+        let mut worker = spend_cmd();
+        worker.args(["worker", "--until-idle"]);
+        let started = std::time::Instant::now();
+        let (ok, _, err) = run(worker);
+        assert!(ok, "the worker stops once nothing is left: {err}");
+        assert!(started.elapsed() < Duration::from_secs(120));
+
+        let mut list = spend_cmd();
+        list.args(["jobs", "--json"]);
+        let (ok, out, err) = run(list);
+        assert!(ok, "{err}");
+        let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(jobs.len(), 2, "{out}");
+        let sync = jobs.iter().find(|j| j["id"] == id.as_str()).unwrap();
+        assert_eq!(sync["state"], "failed", "{sync}");
+        assert_eq!(
+            sync["attempts"], 1,
+            "retrying cannot bring consent back: {sync}"
+        );
+        let error = sync["error"].as_str().unwrap();
+        assert!(error.contains("needs to be authorised again"), "{error}");
+        let import = jobs.iter().find(|j| j["kind"] == "import").unwrap();
+        assert_eq!(
+            (&import["state"], &import["target"]),
+            (&"done".into(), &"monzo.csv".into()),
+            "{import}"
+        );
+        assert!(import["rows"].as_i64().unwrap() > 0);
+
+        let mut failed = spend_cmd();
+        failed.args(["jobs", "--state", "failed"]);
+        let (ok, out, _) = run(failed);
+        assert!(
+            ok && out.contains(&id) && out.contains("failed") && !out.contains("monzo.csv"),
+            "{out}"
+        );
+        println!("spend jobs --state failed:\n{out}");
+
+        let mut connections = spend_cmd();
+        connections.args(["connections", "--json"]);
+        let (_, out, _) = run(connections);
+        assert!(
+            out.contains("needs_reauthorisation") || out.contains("NeedsReauthorisation"),
+            "{out}"
+        );
+        let _ = std::fs::remove_dir_all(&data);
+    });
+}
