@@ -125,3 +125,53 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let _ = std::fs::remove_dir_all(&data);
     });
 }
+
+/// Workers on several machines share their blobs through S3: a file queued
+/// with `spend import --background` goes into the bucket, and the worker
+/// reads it from there. Needs `S3_TEST_ENDPOINT` (scripts/test.sh starts an
+/// S3 server); under `CI=true` a missing server fails the test.
+#[test]
+fn an_import_queued_through_an_s3_bucket_is_run_by_a_worker() {
+    let endpoint = match std::env::var("S3_TEST_ENDPOINT") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("S3_TEST_ENDPOINT is not set under CI=true: scripts/test.sh starts the server")
+        }
+        _ => return eprintln!("SKIPPED: S3_TEST_ENDPOINT is not set"),
+    };
+    spend_tests::spend_binary();
+    let data = temp("s3");
+    let url = format!("sqlite://{}", data.join("spend.db").display());
+    let env = vec![
+        ("SPEND_S3_ENDPOINT", endpoint),
+        ("AWS_ACCESS_KEY_ID", "spend-test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "spend-test-secret".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ];
+    let bucket = format!("s3://spend-jobs-{}", std::process::id());
+    let spend_cmd = || {
+        let mut c = spend(&env, &url, &data);
+        c.env("SPEND_BLOBS", &bucket);
+        c
+    };
+    let history = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/spend-core/tests/fixtures/history/bank-sgml.ofx");
+    let mut import = spend_cmd();
+    import.args(["import", "--background"]).arg(&history);
+    let (ok, out, err) = run(import);
+    assert!(ok, "{out}{err}");
+    let mut worker = spend_cmd();
+    worker.args(["worker", "--until-idle"]);
+    let (ok, _, err) = run(worker);
+    assert!(ok, "{err}");
+    let mut list = spend_cmd();
+    list.args(["jobs", "--json"]);
+    let (_, out, _) = run(list);
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(jobs.len(), 1, "{out}");
+    assert_eq!(jobs[0]["state"], "done", "{out}");
+    assert!(jobs[0]["rows"].as_i64().unwrap() > 0, "{out}");
+    // Nothing went through the local folder.
+    assert!(!data.join("blobs").exists());
+    let _ = std::fs::remove_dir_all(&data);
+}

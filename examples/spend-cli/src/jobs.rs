@@ -2,7 +2,6 @@
 //! forms of `spend sync` and `spend import`: thin over spend-core's `jobs`.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -107,7 +106,7 @@ pub fn worker(args: WorkerArgs) -> anyhow::Result<()> {
                 )
             })?;
         let queue = JobQueue::open(store.as_ref()).await?;
-        let blobs = Arc::new(blob_store::LocalStore::new(&settings.blobs));
+        let blobs = spend_core::app::open_blobs(&settings.blobs).await?;
         let vault = Vault::new(Keyring::load_default()?);
         let env = JobEnv::new(&queue, store, vault, blobs, ProviderApps::from_env()?);
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

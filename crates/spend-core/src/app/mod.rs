@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use blob_store::{BlobStore, LocalStore};
+use blob_store::BlobStore;
 use gmail_receipts::google::{Gmail, GoogleOAuth, SyncOptions};
 use serde::Deserialize;
 use truelayer_client::spend_http::CachedTokenSource;
@@ -19,10 +19,12 @@ use crate::store::{Store, StoreError, UserStore};
 use crate::sync::SyncEngine;
 use crate::vault::{Keyring, Vault, VaultError, VaultRefresh, VaultTokenStore};
 
+mod blobs;
 mod import;
 mod providers;
 mod refresh;
 
+pub use blobs::open_blobs;
 pub use import::FileImport;
 pub use providers::ProviderApps;
 pub(crate) use refresh::selected;
@@ -235,7 +237,7 @@ impl Spend {
     pub async fn open(settings: &Settings) -> Result<Spend, AppError> {
         let store = crate::store::open(&settings.store).await?;
         let keys = Keyring::load_default()?;
-        let blobs: Arc<dyn BlobStore> = Arc::new(LocalStore::new(&settings.blobs));
+        let blobs = open_blobs(&settings.blobs).await?;
         Spend::with(store, &settings.user, keys, blobs).await
     }
 
