@@ -11,7 +11,7 @@
 //! provider's words and a failed job is never reported as done.
 //!
 //! Limits hold across workers because every worker's clients take their
-//! rate-limit state from the store (see [`crate::store::rate_state`]).
+//! rate-limit state from the store (see [`StoreRateState`](crate::store::StoreRateState)).
 //!
 //! ```no_run
 //! # async fn run(store: std::sync::Arc<dyn spend_core::store::Store>) -> Result<(), spend_core::jobs::JobsError> {
