@@ -60,3 +60,29 @@ pub fn spend(data: &Path) -> Command {
     }
     c
 }
+
+/// Every transaction `user` holds, by natural key and content
+/// (`source|account|id|status|amount`), duplicates kept (so the number of
+/// rows shows them), read page by page as a front end reads them.
+pub async fn transaction_keys(user: &dyn spend_core::store::UserStore) -> Vec<String> {
+    use spend_core::store::TransactionQuery;
+    let mut keys = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = user
+            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
+            .await
+            .expect("read the stored transactions");
+        keys.extend(page.items.into_iter().map(|t| {
+            format!(
+                "{}|{}|{}|{}|{}",
+                t.source, t.account_id, t.id, t.status, t.amount
+            )
+        }));
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    keys
+}

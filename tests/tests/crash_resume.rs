@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use spend_core::store::{SqliteStore, Store, TransactionQuery};
+use spend_core::store::{SqliteStore, Store};
 
 fn data_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("spend-crash-{name}-{}", std::process::id()));
@@ -42,24 +42,7 @@ struct Snapshot {
 async fn snapshot(data: &Path) -> Snapshot {
     let store = SqliteStore::open(data.join("spend.db")).await.unwrap();
     let user = store.user(store.ensure_user("demo").await.unwrap());
-    let mut transactions = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = user
-            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
-            .await
-            .unwrap();
-        transactions.extend(page.items.into_iter().map(|t| {
-            format!(
-                "{}|{}|{}|{}|{}",
-                t.source, t.account_id, t.id, t.status, t.amount
-            )
-        }));
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let transactions = spend_tests::transaction_keys(user.as_ref()).await;
     let rows = transactions.len();
     // Where each source ended: TrueLayer's day and Gmail's history id (its
     // newest message date comes from the simulator's clock, so it is left out).

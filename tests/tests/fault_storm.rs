@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use spend_core::app::{Spend, SyncSettings};
 use spend_core::demo::Demo;
-use spend_core::store::{OrderQuery, SqliteStore, TransactionQuery};
+use spend_core::store::{OrderQuery, SqliteStore};
 use spend_core::vault::Keyring;
 
 async fn sync_demo(demo: &Demo) -> (Spend, Vec<String>, u64) {
@@ -38,23 +38,10 @@ async fn sync_demo(demo: &Demo) -> (Spend, Vec<String>, u64) {
 
 async fn keys(spend: &Spend) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>, usize) {
     let user = &spend.user;
-    let mut transactions = BTreeSet::new();
-    let mut cursor = None;
-    loop {
-        let page = user
-            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
-            .await
-            .unwrap();
-        transactions.extend(
-            page.items
-                .iter()
-                .map(|t| format!("{}|{}|{}|{}", t.account_id, t.id, t.status, t.amount)),
-        );
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let transactions: BTreeSet<String> = spend_tests::transaction_keys(user.as_ref())
+        .await
+        .into_iter()
+        .collect();
     let emails = user
         .emails(None, u32::MAX)
         .await

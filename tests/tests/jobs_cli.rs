@@ -29,11 +29,7 @@ fn run(mut command: std::process::Command) -> (bool, String, String) {
 #[test]
 fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
     spend_tests::spend_binary();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::runtime();
     runtime.block_on(async {
         let demo = Demo::start_with(DemoSize {
             bank_days: 30,

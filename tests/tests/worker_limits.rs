@@ -28,11 +28,7 @@ const SEARCH_BURST: u64 = 20;
 fn four_workers_keep_to_one_sellers_and_one_mailboxs_limits() {
     let Some(admin) = admin_url() else { return };
     spend_tests::spend_binary();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::runtime();
     runtime.block_on(async {
         // Amazon's plans sped up 100 times, on the simulator and in the
         // workers alike; 600 orders a person are 6 pages of searchOrders.

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use spend_core::app::Spend;
 use spend_core::demo::{Demo, DemoSize};
 use spend_core::jobs::{JobFilter, JobQueue};
-use spend_core::store::{PostgresStore, Store, TransactionQuery};
+use spend_core::store::{PostgresStore, Store};
 use spend_core::vault::Keyring;
 use sqlx::Row;
 
@@ -60,24 +60,7 @@ async fn seed(demo: &Demo, url: &str, data: &Path) -> (Arc<dyn Store>, JobQueue)
 /// A user's transactions by natural key, and how many rows hold them.
 async fn transactions(store: &dyn Store, user: &str) -> (BTreeSet<String>, usize, bool) {
     let user = store.user(store.ensure_user(user).await.unwrap());
-    let mut keys = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = user
-            .transactions(&TransactionQuery::default().limit(1000).after(cursor))
-            .await
-            .unwrap();
-        keys.extend(page.items.into_iter().map(|t| {
-            format!(
-                "{}|{}|{}|{}|{}",
-                t.source, t.account_id, t.id, t.status, t.amount
-            )
-        }));
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
+    let keys = spend_tests::transaction_keys(user.as_ref()).await;
     let rows = keys.len();
     let checkpoint = user.checkpoint(CONNECTION).await.unwrap().is_some();
     (keys.into_iter().collect(), rows, checkpoint)
@@ -87,11 +70,7 @@ async fn transactions(store: &dyn Store, user: &str) -> (BTreeSet<String>, usize
 fn three_workers_share_fifty_users_syncs_and_retry_a_killed_workers_job() {
     let Some(admin) = admin_url() else { return };
     spend_tests::spend_binary();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::runtime();
     runtime.block_on(async {
         let demo = Demo::start_with(DemoSize {
             bank_days: 30,

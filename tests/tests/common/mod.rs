@@ -110,3 +110,12 @@ pub async fn wait_all_done(queue: &JobQueue, jobs: usize, within: Duration) -> D
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// The runtime the simulators serve from while the test drives processes.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}

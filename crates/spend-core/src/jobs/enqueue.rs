@@ -57,12 +57,7 @@ impl Spend {
                 connection: connection.clone(),
             })
             .collect();
-        let ids = queue.enqueue_all(jobs).await?;
-        Ok(targets
-            .into_iter()
-            .zip(ids)
-            .map(|(target, job)| Queued { target, job })
-            .collect())
+        Ok(pair(targets, queue.enqueue_all(jobs).await?))
     }
 
     /// Keeps each history file in the blob store (where every worker can
@@ -98,11 +93,14 @@ impl Spend {
             });
             names.push(shown);
         }
-        let ids = queue.enqueue_all(jobs).await?;
-        Ok(names
-            .into_iter()
-            .zip(ids)
-            .map(|(target, job)| Queued { target, job })
-            .collect())
+        Ok(pair(names, queue.enqueue_all(jobs).await?))
     }
+}
+
+fn pair(targets: Vec<String>, ids: Vec<String>) -> Vec<Queued> {
+    targets
+        .into_iter()
+        .zip(ids)
+        .map(|(target, job)| Queued { target, job })
+        .collect()
 }

@@ -139,6 +139,21 @@ fn retry_policy(first: Duration) -> Result<BackoffRetryPolicy<Backoff>, JobsErro
     Ok(RetryPolicy::retries(MAX_ATTEMPTS - 1).with_backoff(backoff))
 }
 
+/// Restarts of a worker that died on a queue error before `spend worker`
+/// gives up (and exits non-zero, for its supervisor to start it again).
+const MAX_RESTARTS: usize = 5;
+
+// Both backends' configs have the same builders but are different types.
+macro_rules! config {
+    ($config:ty, $o:expr) => {
+        <$config>::default()
+            .queue(QUEUE)
+            .batch_size($o.concurrency)
+            .heartbeat_interval($o.heartbeat)
+            .missed_heartbeats($o.missed_heartbeats)
+    };
+}
+
 macro_rules! worker {
     ($name:expr, $backend:expr, $env:expr, $o:expr, $policy:expr) => {
         WorkerBuilder::new($name)
@@ -173,31 +188,21 @@ pub async fn run_worker(
     let monitor = match env.db.clone() {
         #[cfg(feature = "postgres")]
         JobDb::Postgres(pool) => Monitor::new().register(move |restarts| {
-            let config = apalis_postgres::Config::default()
-                .queue(QUEUE)
-                .batch_size(o.concurrency)
-                .heartbeat_interval(o.heartbeat)
-                .missed_heartbeats(o.missed_heartbeats);
-            let backend =
-                apalis_postgres::PostgresStorage::<super::Job>::new(&pool).with_config(config);
+            let backend = apalis_postgres::PostgresStorage::<super::Job>::new(&pool)
+                .with_config(config!(apalis_postgres::Config, o));
             worker!(format!("{}-{restarts}", o.name), backend, env, o, policy)
         }),
         #[cfg(feature = "sqlite")]
         JobDb::Sqlite(pool) => Monitor::new().register(move |restarts| {
-            let config = apalis_sqlite::Config::default()
-                .queue(QUEUE)
-                .batch_size(o.concurrency)
-                .heartbeat_interval(o.heartbeat)
-                .missed_heartbeats(o.missed_heartbeats);
-            let backend =
-                apalis_sqlite::SqliteStorage::<super::Job>::new(&pool).with_config(config);
+            let backend = apalis_sqlite::SqliteStorage::<super::Job>::new(&pool)
+                .with_config(config!(apalis_sqlite::Config, o));
             worker!(format!("{}-{restarts}", o.name), backend, env, o, policy)
         }),
     };
     let monitor = monitor
         .should_restart(|worker, error| {
             tracing::warn!(worker = worker.name(), %error, "job worker restarting");
-            true
+            worker.restarts() < MAX_RESTARTS
         })
         .shutdown_timeout(options.shutdown_grace);
     let scheduler = tokio::spawn(tick_schedules(queue.clone(), options.schedule_tick));

@@ -74,11 +74,21 @@ pub(crate) fn cost_ms(plan: RatePlan, cells: u32) -> u64 {
 }
 
 /// How long to wait before sending, once the bucket is full again at
-/// `full_at_ms`: until that is no more than a burst ahead.
+/// `full_at_ms`: until that is no more than a burst ahead, and then a
+/// margin. The provider's bucket started refilling when the first request
+/// of a burst reached it, a little after this one was reserved; a request
+/// paced to the millisecond can arrive before its cell is back.
 pub(crate) fn wait_until_allowed(full_at_ms: u64, now_ms: u64, plan: RatePlan) -> Duration {
     let allowed_at = full_at_ms.saturating_sub(cost_ms(plan, plan.burst));
-    Duration::from_millis(allowed_at.saturating_sub(now_ms))
+    if allowed_at <= now_ms {
+        return Duration::ZERO;
+    }
+    let margin = (cost_ms(plan, 1) / 10).max(MARGIN_MS);
+    Duration::from_millis(allowed_at - now_ms + margin)
 }
+
+/// The least margin a paced request waits beyond its cell's return.
+const MARGIN_MS: u64 = 100;
 
 #[cfg(test)]
 mod tests {
@@ -94,6 +104,6 @@ mod tests {
             full_at = full_at.max(now) + cost_ms(plan, 1);
             waits.push(wait_until_allowed(full_at, now, plan).as_millis());
         }
-        assert_eq!(waits, [0, 0, 0, 500, 1000]);
+        assert_eq!(waits, [0, 0, 0, 600, 1100]);
     }
 }
