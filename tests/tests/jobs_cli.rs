@@ -3,7 +3,8 @@
 //! `spend sync --background`, run by `spend worker --until-idle`, and ends
 //! failed (not retried, not reported done) with the provider's words in
 //! `spend jobs`; a history file queued with `spend import --background`
-//! ends done.
+//! ends done, and so do matching, categorising and re-parsing queued with
+//! `--background`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +74,13 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
             "{out}{err}"
         );
 
+        for work in ["match", "enrich", "reparse"] {
+            let mut queue = spend_cmd();
+            queue.args([work, "--background"]);
+            let (ok, out, err) = run(queue);
+            assert!(ok && out.contains("queued"), "{work}: {out}{err}");
+        }
+
         let mut worker = spend_cmd();
         worker.args(["worker", "--until-idle"]);
         let started = std::time::Instant::now();
@@ -85,7 +93,11 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let (ok, out, err) = run(list);
         assert!(ok, "{err}");
         let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-        assert_eq!(jobs.len(), 2, "{out}");
+        assert_eq!(jobs.len(), 5, "{out}");
+        for work in ["match", "enrich", "reparse"] {
+            let job = jobs.iter().find(|j| j["kind"] == work).unwrap();
+            assert_eq!(job["state"], "done", "{job}");
+        }
         let sync = jobs.iter().find(|j| j["id"] == id.as_str()).unwrap();
         assert_eq!(sync["state"], "failed", "{sync}");
         assert_eq!(

@@ -34,6 +34,10 @@ pub struct EnrichArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Queue the run for `spend worker` (which uses `[llm]` of its settings)
+    /// instead of categorising here.
+    #[arg(long, conflicts_with_all = ["estimate", "provider", "model", "budget", "redo"])]
+    background: bool,
 }
 
 /// Arguments of `spend rules`.
@@ -115,6 +119,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Runs `spend enrich`.
 pub fn run(args: EnrichArgs) -> anyhow::Result<bool> {
+    if args.background {
+        return crate::jobs::background(crate::jobs::Kind::Enrich, args.json);
+    }
     runtime()?.block_on(async {
         let (settings, spend) = crate::store_app::open_with_settings().await?;
         let mut llm = match (&args.provider, settings.llm) {

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use spend_core::app::{ProviderApps, Settings, Spend};
+use spend_core::enrich::EnrichOptions;
 use spend_core::jobs::{
-    JobEnv, JobFilter, JobQueue, JobState, JobView, Queued, WorkerOptions, run_worker,
+    Job, JobEnv, JobFilter, JobQueue, JobState, JobView, Queued, WorkerOptions, run_worker,
 };
 use spend_core::vault::{Keyring, Vault};
 
@@ -108,7 +109,12 @@ pub fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         let queue = JobQueue::open(store.as_ref()).await?;
         let blobs = spend_core::app::open_blobs(&settings.blobs).await?;
         let vault = Vault::new(Keyring::load_default()?);
-        let env = JobEnv::new(&queue, store, vault, blobs, ProviderApps::from_env()?);
+        let mut env = JobEnv::new(&queue, store, vault, blobs, ProviderApps::from_env()?);
+        // Categorisation jobs use the LLM the worker's settings name, as `spend enrich` does.
+        if let Some(llm) = &settings.llm {
+            env.enrich = EnrichOptions::new().provider(llm.provider()?);
+            env.enrich.budget = llm.budget()?;
+        }
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_owned())
             .unwrap_or_else(|_| "host".into());
@@ -137,6 +143,33 @@ async fn stop_signal() -> std::io::Result<()> {
         r = tokio::signal::ctrl_c() => r,
         _ = terminate.recv() => Ok(()),
     }
+}
+
+/// Work over all of a person's data that `--background` queues.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// `spend match --background`.
+    Match,
+    /// `spend enrich --background`.
+    Enrich,
+    /// `spend reparse --background`.
+    Reparse,
+}
+
+/// Queues one job of `kind` for the settings' user.
+pub fn background(kind: Kind, json: bool) -> anyhow::Result<bool> {
+    runtime()?.block_on(async {
+        let (_, spend, queue) = open().await?;
+        let user = spend.user.user_id().0;
+        let job = match kind {
+            Kind::Match => Job::Match { user },
+            Kind::Enrich => Job::Enrich { user },
+            Kind::Reparse => Job::Reparse { user },
+        };
+        let target = job.kind().to_owned();
+        let id = queue.enqueue(job).await?;
+        finish_queueing(&queue, vec![Queued { target, job: id }], false, json).await
+    })
 }
 
 /// `spend sync --background`: queues one sync per connection.

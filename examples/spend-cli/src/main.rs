@@ -61,6 +61,9 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Queue the run for `spend worker` instead of parsing here.
+        #[arg(long)]
+        background: bool,
     },
     /// Categorise every transaction: your edits, your rules, matches, the
     /// shipped merchant table, then an LLM for the rest only.
@@ -114,7 +117,10 @@ fn main() -> anyhow::Result<()> {
         Command::Rules(command) => enrich::rules(command),
         Command::Categorise(args) => enrich::categorise(args),
         Command::Report(args) => report::run(args),
-        Command::Reparse { json } => list::reparse(json),
+        Command::Reparse { json, background } if background => {
+            jobs::background(jobs::Kind::Reparse, json).map(|_| ())
+        }
+        Command::Reparse { json, .. } => list::reparse(json),
         Command::Worker(args) => jobs::worker(args),
         Command::Jobs(args) => jobs::list(args),
         Command::Schedule(command) => jobs::schedule(command),

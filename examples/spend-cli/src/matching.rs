@@ -19,6 +19,9 @@ pub struct MatchArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Queue the run for `spend worker` instead of matching here.
+    #[arg(long, conflicts_with = "dry_run")]
+    background: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -83,6 +86,9 @@ const HEADER: &[&str] = &["ID", "STATE", "SCORE", "CHARGE", "FOR", "WHY"];
 
 /// Runs `spend match`.
 pub fn run(args: MatchArgs) -> anyhow::Result<()> {
+    if args.background && args.decision.is_none() {
+        return crate::jobs::background(crate::jobs::Kind::Match, args.json).map(|_| ());
+    }
     runtime()?.block_on(async {
         let spend = crate::store_app::open().await?;
         let user = spend.user.as_ref();
