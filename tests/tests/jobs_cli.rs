@@ -18,6 +18,31 @@ mod common;
 
 use common::{KEY, spend, temp};
 
+/// An mbox of three of the anonymised real receipts.
+fn mbox_of_fixtures() -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/receipt-parsers/tests/fixtures/real");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    names.sort();
+    let mut mbox = Vec::new();
+    for path in names.iter().take(3) {
+        mbox.extend_from_slice(b"From sender@example.org Thu Jan  1 00:00:00 2026\n");
+        let mail = std::fs::read(path).unwrap();
+        mbox.extend_from_slice(
+            &String::from_utf8_lossy(&mail)
+                .replace("\r\n", "\n")
+                .replace("\nFrom ", "\n>From ")
+                .into_bytes(),
+        );
+        mbox.extend_from_slice(b"\n\n");
+    }
+    mbox
+}
+
 fn run(mut command: std::process::Command) -> (bool, String, String) {
     let out = command.output().unwrap();
     (
@@ -74,6 +99,16 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
             "{out}{err}"
         );
 
+        // An mbox export (real vendor mail from the receipt fixtures).
+        let mbox = data.join("export.mbox");
+        std::fs::write(&mbox, mbox_of_fixtures()).unwrap();
+        let mut queue_mbox = spend_cmd();
+        queue_mbox
+            .args(["import", "--background", "mbox"])
+            .arg(&mbox);
+        let (ok, out, err) = run(queue_mbox);
+        assert!(ok && out.contains("mbox:"), "{out}{err}");
+
         for work in ["match", "enrich", "reparse"] {
             let mut queue = spend_cmd();
             queue.args([work, "--background"]);
@@ -93,11 +128,13 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let (ok, out, err) = run(list);
         assert!(ok, "{err}");
         let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-        assert_eq!(jobs.len(), 5, "{out}");
-        for work in ["match", "enrich", "reparse"] {
+        assert_eq!(jobs.len(), 6, "{out}");
+        for work in ["match", "enrich", "reparse", "import_mbox"] {
             let job = jobs.iter().find(|j| j["kind"] == work).unwrap();
             assert_eq!(job["state"], "done", "{job}");
         }
+        let mbox_job = jobs.iter().find(|j| j["kind"] == "import_mbox").unwrap();
+        assert!(mbox_job["rows"].as_i64().unwrap() >= 3, "three emails stored: {mbox_job}");
         let sync = jobs.iter().find(|j| j["id"] == id.as_str()).unwrap();
         assert_eq!(sync["state"], "failed", "{sync}");
         assert_eq!(

@@ -133,9 +133,19 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         Err(_) => None,
     };
     match mailbox {
-        Some(_) if args.background => {
-            anyhow::bail!("--background imports history files; a mailbox imports here")
+        Some(Format::File(SourceKind::Mbox)) if args.background => {
+            anyhow::ensure!(
+                args.sources.len() == 2,
+                "spend import mbox takes one file, not {}",
+                args.sources.len() - 1
+            );
+            crate::jobs::background_mbox(Path::new(&args.sources[1]), args.wait, args.json)
         }
+        Some(_) if args.background => anyhow::bail!(
+            "--background takes history files and mbox exports; a Maildir or .eml folder \
+             imports here, and an IMAP mailbox syncs as a connection (`spend connect imap`, \
+             then `spend sync --background imap`)"
+        ),
         Some(format) => {
             anyhow::ensure!(
                 args.sources.len() == 2,

@@ -190,6 +190,15 @@ pub fn background_import(paths: &[String], wait: bool, json: bool) -> anyhow::Re
     })
 }
 
+/// `spend import --background mbox FILE`: keeps the export and queues its import.
+pub fn background_mbox(path: &std::path::Path, wait: bool, json: bool) -> anyhow::Result<bool> {
+    runtime()?.block_on(async {
+        let (_, spend, queue) = open().await?;
+        let queued = spend.enqueue_mbox(&queue, path).await?;
+        finish_queueing(&queue, vec![queued], wait, json).await
+    })
+}
+
 async fn finish_queueing(
     queue: &JobQueue,
     queued: Vec<Queued>,

@@ -104,3 +104,34 @@ fn pair(targets: Vec<String>, ids: Vec<String>) -> Vec<Queued> {
         .map(|(target, job)| Queued { target, job })
         .collect()
 }
+
+impl Spend {
+    /// Keeps an mbox export in the blob store and queues its import through
+    /// the receipt pipeline. Its mailbox is named after the export's path
+    /// here (`mbox:/home/alex/export.mbox`), as a direct import names it,
+    /// so importing it both ways stores each message once.
+    pub async fn enqueue_mbox(&self, queue: &JobQueue, path: &Path) -> Result<Queued, JobsError> {
+        let shown = path.display().to_string();
+        let absolute = std::fs::canonicalize(path)
+            .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
+        let bytes = tokio::fs::read(&absolute)
+            .await
+            .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
+        let digest = blob_store::sha256_hex(&bytes);
+        let key = self
+            .keep_file(path, bytes, &digest)
+            .await
+            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
+        let mailbox = format!("mbox:{}", absolute.display());
+        let job = Job::ImportMbox {
+            user: self.user.user_id().0,
+            blob: key.as_str().to_owned(),
+            mailbox: mailbox.clone(),
+        };
+        let id = queue.enqueue(job).await?;
+        Ok(Queued {
+            target: mailbox,
+            job: id,
+        })
+    }
+}

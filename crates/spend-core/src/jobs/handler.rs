@@ -78,6 +78,7 @@ async fn execute(env: &JobEnv, id: &str, job: &Job) -> Result<JobReport, JobErro
     let (rows, summary) = match job {
         Job::Sync { connection, .. } => sync(env, &spend, id, connection).await?,
         Job::Import { blob, name, .. } => import(&spend, blob, name).await?,
+        Job::ImportMbox { blob, mailbox, .. } => import_mbox(&spend, blob, mailbox).await?,
         Job::Reparse { .. } => {
             let done = spend
                 .archive
@@ -168,11 +169,13 @@ async fn write_progress(
     }
 }
 
-async fn import(
+/// The kept blob `blob`, written into a private folder under `name` (the
+/// importers read files by path). The folder is the caller's to remove.
+async fn blob_file(
     spend: &Spend,
     blob: &str,
     name: &str,
-) -> Result<(u64, serde_json::Value), JobError> {
+) -> Result<(std::path::PathBuf, std::path::PathBuf), JobError> {
     let key = blob_store::Key::new(blob).map_err(|e| JobError::NotRunnable(e.to_string()))?;
     let kept = spend
         .blobs
@@ -180,9 +183,7 @@ async fn import(
         .await
         .map_err(|e| JobError::NotRunnable(format!("{name}: {e}")))?
         .ok_or_else(|| JobError::NotRunnable(format!("{name}: no file kept at {blob}")))?;
-    // The importer reads files by path and recognises them by content (the
-    // name's extension helps): a private folder holds the file under its
-    // own name, never a path from the queue.
+    // Only the file's own name, never a path from the queue.
     let file_name = std::path::Path::new(name)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
@@ -196,6 +197,15 @@ async fn import(
         let _ = tokio::fs::remove_dir_all(&dir).await;
         return Err(JobError::NotRunnable(format!("{name}: {e}")));
     }
+    Ok((dir, path))
+}
+
+async fn import(
+    spend: &Spend,
+    blob: &str,
+    name: &str,
+) -> Result<(u64, serde_json::Value), JobError> {
+    let (dir, path) = blob_file(spend, blob, name).await?;
     let done = spend.import_files(&[path], &Default::default()).await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     // Errors name the file as the person named it, not the private folder.
@@ -214,6 +224,36 @@ async fn import(
         .map(|o| o.rows_written())
         .sum();
     Ok((rows, serde_json::to_value(&done).unwrap_or_default()))
+}
+
+async fn import_mbox(
+    spend: &Spend,
+    blob: &str,
+    mailbox: &str,
+) -> Result<(u64, serde_json::Value), JobError> {
+    let (dir, path) = blob_file(spend, blob, mailbox).await?;
+    let opened = crate::sources::MailboxFiles::open(
+        gmail_receipts::sources::SourceKind::Mbox,
+        &path,
+        spend.archive.clone(),
+    );
+    let result = match opened {
+        Ok(source) => {
+            let mut source = source.named(mailbox);
+            spend
+                .engine()
+                .run(&mut source, &mut |_| {})
+                .await
+                .map_err(JobError::from)
+        }
+        Err(e) => Err(JobError::NotRunnable(format!("{mailbox}: {e}"))),
+    };
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let outcome = result?;
+    Ok((
+        outcome.rows_written(),
+        serde_json::to_value(&outcome).unwrap_or_default(),
+    ))
 }
 
 impl JobEnv {

@@ -41,6 +41,17 @@ pub enum Job {
         /// The file's name (its extension helps recognise it).
         name: String,
     },
+    /// Import an mbox export the enqueuer kept in the blob store, through
+    /// the receipt pipeline.
+    ImportMbox {
+        /// The user's id.
+        user: i64,
+        /// The blob's key.
+        blob: String,
+        /// The mailbox's name: `mbox:` and the export's path where it was
+        /// queued (a label only; the worker reads the blob).
+        mailbox: String,
+    },
     /// Parse every kept email again with today's parsers.
     Reparse {
         /// The user's id.
@@ -68,6 +79,7 @@ impl Job {
         match self {
             Job::Sync { user, .. }
             | Job::Import { user, .. }
+            | Job::ImportMbox { user, .. }
             | Job::Reparse { user }
             | Job::Match { user }
             | Job::Enrich { user } => Some(*user),
@@ -80,6 +92,7 @@ impl Job {
         match self {
             Job::Sync { .. } => "sync",
             Job::Import { .. } => "import",
+            Job::ImportMbox { .. } => "import_mbox",
             Job::Reparse { .. } => "reparse",
             Job::Match { .. } => "match",
             Job::Enrich { .. } => "enrich",
@@ -92,6 +105,7 @@ impl Job {
         match self {
             Job::Sync { connection, .. } => Some(connection),
             Job::Import { name, .. } => Some(name),
+            Job::ImportMbox { mailbox, .. } => Some(mailbox),
             _ => None,
         }
     }

@@ -65,6 +65,15 @@ impl MailboxFiles {
         })
     }
 
+    /// Files the mailbox under `id` (and as its mailbox name) instead of
+    /// its path here: a worker reading a copy of someone's export keeps the
+    /// name the export had where it was queued, so its emails are the same
+    /// rows as a direct import's.
+    pub fn named(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
+    }
+
     /// Messages per page (default 200).
     pub fn page_size(mut self, messages: usize) -> Self {
         self.page = messages.max(1);
