@@ -134,7 +134,10 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
             assert_eq!(job["state"], "done", "{job}");
         }
         let mbox_job = jobs.iter().find(|j| j["kind"] == "import_mbox").unwrap();
-        assert!(mbox_job["rows"].as_i64().unwrap() >= 3, "three emails stored: {mbox_job}");
+        assert!(
+            mbox_job["rows"].as_i64().unwrap() >= 3,
+            "three emails stored: {mbox_job}"
+        );
         let sync = jobs.iter().find(|j| j["id"] == id.as_str()).unwrap();
         assert_eq!(sync["state"], "failed", "{sync}");
         assert_eq!(
