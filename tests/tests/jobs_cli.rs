@@ -2,8 +2,8 @@
 //! command: a sync whose consent the bank revoked is queued with
 //! `spend sync --background`, run by `spend worker --until-idle`, and ends
 //! failed (not retried, not reported done) with the provider's words in
-//! `spend jobs`; a history file queued with `spend import --background`
-//! ends done, and so do matching, categorising and re-parsing queued with
+//! `spend jobs`; history files queued with `spend import --background`
+//! (one read with the `--account`, `--currency` and `--map` given) end done, and so do matching, categorising and re-parsing queued with
 //! `--background`.
 
 use std::sync::Arc;
@@ -99,6 +99,28 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
             "{out}{err}"
         );
 
+        // A bank's CSV that no preset knows, read as the command line says:
+        // the options travel with the job to the worker.
+        let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/spend-core/tests/fixtures/history/other-bank.csv");
+        let mut mapped = spend_cmd();
+        mapped
+            .args([
+                "import",
+                "--background",
+                "--account",
+                "other",
+                "--currency",
+                "EUR",
+            ])
+            .args([
+                "--map",
+                "date=Posted,amount=Value,description=Details,id=Ref,days=iso,sign=out-positive",
+            ])
+            .arg(&other);
+        let (ok, out, err) = run(mapped);
+        assert!(ok && out.contains("other-bank.csv"), "{out}{err}");
+
         // An mbox export (real vendor mail from the receipt fixtures).
         let mbox = data.join("export.mbox");
         std::fs::write(&mbox, mbox_of_fixtures()).unwrap();
@@ -128,7 +150,7 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let (ok, out, err) = run(list);
         assert!(ok, "{err}");
         let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-        assert_eq!(jobs.len(), 6, "{out}");
+        assert_eq!(jobs.len(), 7, "{out}");
         for work in ["match", "enrich", "reparse", "import_mbox"] {
             let job = jobs.iter().find(|j| j["kind"] == work).unwrap();
             assert_eq!(job["state"], "done", "{job}");
@@ -146,13 +168,32 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         );
         let error = sync["error"].as_str().unwrap();
         assert!(error.contains("needs to be authorised again"), "{error}");
-        let import = jobs.iter().find(|j| j["kind"] == "import").unwrap();
-        assert_eq!(
-            (&import["state"], &import["target"]),
-            (&"done".into(), &"monzo.csv".into()),
-            "{import}"
-        );
+        let import = jobs.iter().find(|j| j["target"] == "monzo.csv").unwrap();
+        assert_eq!(import["state"], "done", "{import}");
         assert!(import["rows"].as_i64().unwrap() > 0);
+        let mapped = jobs
+            .iter()
+            .find(|j| j["target"] == "other-bank.csv")
+            .unwrap();
+        assert_eq!(mapped["state"], "done", "{mapped}");
+        {
+            let store = SqliteStore::open(data.join("spend.db")).await.unwrap();
+            let me = store.user(store.ensure_user("me").await.unwrap());
+            let mut stored: Vec<String> = spend_tests::transaction_keys(me.as_ref())
+                .await
+                .into_iter()
+                .filter(|k| k.contains("|other|"))
+                .collect();
+            stored.sort();
+            assert_eq!(
+                stored
+                    .iter()
+                    .map(|k| k.rsplit('|').next().unwrap())
+                    .collect::<Vec<_>>(),
+                ["-4.50 EUR", "-12.00 EUR"],
+                "the worker read the file with the queued mapping, account and currency: {stored:?}"
+            );
+        }
 
         let mut failed = spend_cmd();
         failed.args(["jobs", "--state", "failed"]);

@@ -9,6 +9,7 @@ use anyhow::Context;
 use gmail_receipts::sources::SourceKind;
 use gmail_receipts::sources::imap::ImapConfig;
 use spend_core::app::{Settings, Spend};
+use spend_core::sources::files::ImportOptions;
 use spend_core::sources::{ImapSource, MailboxFiles, Source};
 
 use crate::progress::Bars;
@@ -88,7 +89,8 @@ pub struct Args {
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     json: bool,
-    /// History files: keep them in the blob store and queue their imports
+    /// History files (read with --account, --currency and --map as given)
+    /// and mbox exports: keep them in the blob store and queue their imports
     /// for `spend worker` instead of importing here.
     #[arg(long)]
     background: bool,
@@ -155,21 +157,18 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
             import_mailbox(format, &args)?;
             Ok(true)
         }
-        None if args.background => {
-            anyhow::ensure!(
-                args.account.is_none() && args.map.is_none() && args.currency.is_none(),
-                "--background imports files that name their own account and currency: \
-                 import with --account, --map or --currency without --background"
-            );
-            crate::jobs::background_import(&args.sources, args.wait, args.json)
+        None => {
+            let options = ImportOptions {
+                account: args.account.clone(),
+                mapping: args.map.clone(),
+                currency: args.currency.clone(),
+            };
+            if args.background {
+                crate::jobs::background_import(&args.sources, &options, args.wait, args.json)
+            } else {
+                crate::import_files::run(&args.sources, &options, args.json)
+            }
         }
-        None => crate::import_files::run(
-            &args.sources,
-            args.account.clone(),
-            args.map.clone(),
-            args.currency.clone(),
-            args.json,
-        ),
     }
 }
 

@@ -5,30 +5,19 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use spend_core::sources::files::{CsvMapping, ImportOptions};
+use spend_core::sources::files::ImportOptions;
 
 use crate::table;
 
 /// Imports `paths`; returns whether every file imported.
-pub fn run(
-    paths: &[String],
-    account: Option<String>,
-    map: Option<CsvMapping>,
-    currency: Option<String>,
-    json: bool,
-) -> anyhow::Result<bool> {
+pub fn run(paths: &[String], options: &ImportOptions, json: bool) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
         let spend = crate::store_app::open().await?;
-        let options = ImportOptions {
-            account,
-            mapping: map,
-            currency,
-        };
         let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-        let done = spend.import_files(&paths, &options).await;
+        let done = spend.import_files(&paths, options).await;
         let ok = done.iter().all(|f| f.error.is_none());
         let mut out = std::io::stdout().lock();
         if json {

@@ -181,11 +181,17 @@ pub fn background_sync(only: &[String], wait: bool, json: bool) -> anyhow::Resul
     })
 }
 
-/// `spend import --background FILE...`: keeps the files and queues their imports.
-pub fn background_import(paths: &[String], wait: bool, json: bool) -> anyhow::Result<bool> {
+/// `spend import --background FILE...`: keeps the files and queues their
+/// imports, read with `options` (`--account`, `--currency`, `--map`).
+pub fn background_import(
+    paths: &[String],
+    options: &spend_core::sources::files::ImportOptions,
+    wait: bool,
+    json: bool,
+) -> anyhow::Result<bool> {
     runtime()?.block_on(async {
         let (_, spend, queue) = open().await?;
-        let queued = spend.enqueue_imports(&queue, paths).await?;
+        let queued = spend.enqueue_imports(&queue, paths, options).await?;
         finish_queueing(&queue, queued, wait, json).await
     })
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{Job, JobQueue, JobsError};
 use crate::app::Spend;
+use crate::sources::files::ImportOptions;
 
 /// A job queued for a person: what it works on, and its id.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -61,12 +62,14 @@ impl Spend {
     }
 
     /// Keeps each history file in the blob store (where every worker can
-    /// read it) and queues its import. A file that cannot be read is an
-    /// error naming it, and nothing is queued.
+    /// read it) and queues its import, read with `options` (the account,
+    /// currency or CSV columns the files do not name). A file that cannot
+    /// be read is an error naming it, and nothing is queued.
     pub async fn enqueue_imports(
         &self,
         queue: &JobQueue,
         paths: &[impl AsRef<Path>],
+        options: &ImportOptions,
     ) -> Result<Vec<Queued>, JobsError> {
         let user = self.user.user_id().0;
         let mut jobs = Vec::with_capacity(paths.len());
@@ -90,6 +93,7 @@ impl Spend {
                 user,
                 blob: key.as_str().to_owned(),
                 name,
+                options: Box::new(options.clone()),
             });
             names.push(shown);
         }

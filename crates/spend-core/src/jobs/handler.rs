@@ -77,7 +77,12 @@ async fn execute(env: &JobEnv, id: &str, job: &Job) -> Result<JobReport, JobErro
     let spend = env.spend_for(UserId(user));
     let (rows, summary) = match job {
         Job::Sync { connection, .. } => sync(env, &spend, id, connection).await?,
-        Job::Import { blob, name, .. } => import(&spend, blob, name).await?,
+        Job::Import {
+            blob,
+            name,
+            options,
+            ..
+        } => import(&spend, blob, name, options).await?,
         Job::ImportMbox { blob, mailbox, .. } => import_mbox(&spend, blob, mailbox).await?,
         Job::Reparse { .. } => {
             let done = spend
@@ -204,9 +209,10 @@ async fn import(
     spend: &Spend,
     blob: &str,
     name: &str,
+    options: &crate::sources::files::ImportOptions,
 ) -> Result<(u64, serde_json::Value), JobError> {
     let (dir, path) = blob_file(spend, blob, name).await?;
-    let done = spend.import_files(&[path], &Default::default()).await;
+    let done = spend.import_files(&[path], options).await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     // Errors name the file as the person named it, not the private folder.
     let folder = format!("{}/", dir.display());

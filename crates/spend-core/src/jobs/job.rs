@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppError;
 use crate::sources::SourceError;
+use crate::sources::files::ImportOptions;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 
@@ -40,6 +41,10 @@ pub enum Job {
         blob: String,
         /// The file's name (its extension helps recognise it).
         name: String,
+        /// What the file does not say: its account, currency or CSV
+        /// columns (names within the user's own data, never a path).
+        #[serde(default, skip_serializing_if = "ImportOptions::is_empty")]
+        options: Box<ImportOptions>,
     },
     /// Import an mbox export the enqueuer kept in the blob store, through
     /// the receipt pipeline.

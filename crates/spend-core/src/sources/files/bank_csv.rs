@@ -16,7 +16,8 @@ use crate::store::Batch;
 const SOURCE: &str = "csv";
 
 /// Which way a CSV's amounts point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Sign {
     /// Money out is negative (most exports).
     #[default]
@@ -26,7 +27,8 @@ pub enum Sign {
 }
 
 /// How days are written in a mapped CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DayOrder {
     /// `31/01/2026` (UK banks).
     #[default]
@@ -45,7 +47,8 @@ pub enum DayOrder {
 /// assert_eq!(map.date, "Posted");
 /// assert!("date=Posted".parse::<CsvMapping>().is_err(), "an amount column is needed");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CsvMapping {
     /// The day's column.
     pub date: String,

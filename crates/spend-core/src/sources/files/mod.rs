@@ -122,17 +122,43 @@ impl std::fmt::Display for FileFormat {
 }
 
 /// How to read the files: what their content does not say.
-#[derive(Debug, Clone, Default)]
+///
+/// It travels with a background import's job, so a worker reads the file as
+/// the person who queued it asked:
+///
+/// ```
+/// use spend_core::sources::files::ImportOptions;
+/// let options = ImportOptions {
+///     account: Some("joint".into()),
+///     mapping: Some("date=Posted,amount=Value,description=Details".parse().unwrap()),
+///     ..Default::default()
+/// };
+/// let json = serde_json::to_string(&options).unwrap();
+/// assert_eq!(serde_json::from_str::<ImportOptions>(&json).unwrap(), options);
+/// assert!(ImportOptions::default().is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ImportOptions {
     /// The account the transactions belong to: for formats that name none
     /// (QIF, most CSV exports; default the format's or preset's name), or to
     /// file a statement under an account already stored (a TrueLayer
     /// account's id), whose transactions are then recognised, not stored twice.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// A CSV mapping for exports no preset knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping: Option<CsvMapping>,
     /// The currency of files that do not say (QIF, some CSVs); default GBP.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+}
+
+impl ImportOptions {
+    /// Whether nothing is set (every file says all that is needed).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// One file read: what it was recognised as and the rows it holds.
