@@ -120,7 +120,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Runs `spend enrich`.
 pub fn run(args: EnrichArgs) -> anyhow::Result<bool> {
     if args.background {
-        return crate::jobs::background(crate::jobs::Kind::Enrich, args.json);
+        return crate::jobs::background(spend_core::jobs::Pass::Enrich, args.json);
     }
     runtime()?.block_on(async {
         let (settings, spend) = crate::store_app::open_with_settings().await?;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use spend_core::app::{ProviderApps, Settings, Spend};
 use spend_core::enrich::EnrichOptions;
 use spend_core::jobs::{
-    Job, JobEnv, JobFilter, JobQueue, JobState, JobView, Queued, WorkerOptions, run_worker,
+    JobEnv, JobFilter, JobQueue, JobState, JobView, Pass, Queued, WorkerOptions, run_worker,
 };
 use spend_core::vault::{Keyring, Vault};
 
@@ -145,30 +145,13 @@ async fn stop_signal() -> std::io::Result<()> {
     }
 }
 
-/// Work over all of a person's data that `--background` queues.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    /// `spend match --background`.
-    Match,
-    /// `spend enrich --background`.
-    Enrich,
-    /// `spend reparse --background`.
-    Reparse,
-}
-
-/// Queues one job of `kind` for the settings' user.
-pub fn background(kind: Kind, json: bool) -> anyhow::Result<bool> {
+/// Queues one pass over the settings' user's data (`spend match`,
+/// `spend enrich` or `spend reparse` with `--background`).
+pub fn background(pass: Pass, json: bool) -> anyhow::Result<bool> {
     runtime()?.block_on(async {
         let (_, spend, queue) = open().await?;
-        let user = spend.user.user_id().0;
-        let job = match kind {
-            Kind::Match => Job::Match { user },
-            Kind::Enrich => Job::Enrich { user },
-            Kind::Reparse => Job::Reparse { user },
-        };
-        let target = job.kind().to_owned();
-        let id = queue.enqueue(job).await?;
-        finish_queueing(&queue, vec![Queued { target, job: id }], false, json).await
+        let queued = spend.enqueue_pass(&queue, pass).await?;
+        finish_queueing(&queue, vec![queued], false, json).await
     })
 }
 

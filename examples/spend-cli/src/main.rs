@@ -118,7 +118,7 @@ fn main() -> anyhow::Result<()> {
         Command::Categorise(args) => enrich::categorise(args),
         Command::Report(args) => report::run(args),
         Command::Reparse { json, background } if background => {
-            jobs::background(jobs::Kind::Reparse, json).map(|_| ())
+            jobs::background(spend_core::jobs::Pass::Reparse, json).map(|_| ())
         }
         Command::Reparse { json, .. } => list::reparse(json),
         Command::Worker(args) => jobs::worker(args),

@@ -87,7 +87,7 @@ const HEADER: &[&str] = &["ID", "STATE", "SCORE", "CHARGE", "FOR", "WHY"];
 /// Runs `spend match`.
 pub fn run(args: MatchArgs) -> anyhow::Result<()> {
     if args.background && args.decision.is_none() {
-        return crate::jobs::background(crate::jobs::Kind::Match, args.json).map(|_| ());
+        return crate::jobs::background(spend_core::jobs::Pass::Match, args.json).map(|_| ());
     }
     runtime()?.block_on(async {
         let spend = crate::store_app::open().await?;

@@ -8,6 +8,7 @@ use rmcp::tool;
 use rmcp::tool_router;
 use rust_decimal::Decimal;
 use spend_core::analytics::{HuquqInputs, Period, Report, ReportOptions};
+use spend_core::jobs::{JobFilter, JobQueue, JobState};
 use spend_core::model::{Money, Transaction, TransactionRef};
 use spend_core::store::{Grouping, OrderQuery, SpendQuery, TransactionQuery};
 
@@ -59,6 +60,13 @@ fn money_text(minor: i64, currency: &str) -> String {
 }
 
 impl SpendMcp {
+    /// The store's job queue (a store that keeps no jobs says so).
+    pub(crate) async fn job_queue(&self) -> Result<JobQueue, String> {
+        JobQueue::open(self.spend.store.as_ref())
+            .await
+            .map_err(failed)
+    }
+
     /// Transactions with what enrichment decided and what they paid for.
     async fn shown(&self, items: Vec<Transaction>) -> Result<Vec<TransactionOut>, String> {
         let user = self.spend.user.as_ref();
@@ -534,6 +542,32 @@ impl SpendMcp {
         Ok(Json(Document {
             currency: None,
             data: serde_json::to_value(estimate).map_err(failed)?,
+        }))
+    }
+
+    /// This person's background jobs (queued with `queue_work` or `spend ... --background`, run by `spend worker`), newest first: each one's kind, target, state (queued, running, retrying, done, failed), progress, attempts, rows written, and the error in the provider's words.
+    #[tool(annotations(
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn jobs(&self, Parameters(args): Parameters<ListJobs>) -> Result<Json<Document>, String> {
+        let queue = self.job_queue().await?;
+        let mut filter = JobFilter::default()
+            .user(self.spend.user.user_id().0)
+            .limit(limit(args.limit)? as u32);
+        if let Some(state) = &args.state {
+            filter = filter.state(
+                state
+                    .parse::<JobState>()
+                    .map_err(|e| format!("state: {e}"))?,
+            );
+        }
+        let jobs = queue.list(&filter).await.map_err(failed)?;
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::json!({ "jobs": jobs }),
         }))
     }
 

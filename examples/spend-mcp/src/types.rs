@@ -389,3 +389,54 @@ pub struct AddRule {
     /// Actions: `category=NAME merchant=NAME essential=yes|no tag=NAME`.
     pub then: String,
 }
+
+/// Arguments of `jobs`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListJobs {
+    /// Only this state: queued, running, retrying, done or failed.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// At most this many, newest first (1-200, default 50).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// Work `queue_work` hands to the background workers.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Work {
+    /// Sync each connection (or those `sources` names), one job each.
+    Sync,
+    /// Import the history files `paths` names, one job each.
+    Import,
+    /// Match charges to orders and receipts.
+    Match,
+    /// Categorise transactions.
+    Enrich,
+    /// Parse every kept email again with today's parsers.
+    Reparse,
+}
+
+/// Arguments of `queue_work`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueWork {
+    /// What to queue.
+    pub work: Work,
+    /// sync: the connections (a provider, or `provider:name`); all when absent.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+    /// import: history files on the server's machine (kept in the blob store, where every worker reads them).
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
+    /// import: the account the transactions belong to (QIF and CSV files).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// import: the columns of a CSV no preset knows, as for `import_files`.
+    #[serde(default)]
+    pub map: Option<String>,
+    /// import: the currency of files that do not say.
+    #[serde(default)]
+    pub currency: Option<String>,
+}

@@ -6,6 +6,7 @@ use spend_core::app::{NotRun, RefreshOptions, SourceSync, SyncSettings};
 use spend_core::enrich::{
     EnrichOptions, PersonalEdit, enrich_user, find_transaction, parse_rule, put_rule, set_by_person,
 };
+use spend_core::jobs::{JobQueue, Pass, Queued};
 use spend_core::matching::{Decision, MatchOptions, decide, match_id, match_user};
 
 use spend_core::sources::files::ImportOptions;
@@ -44,6 +45,10 @@ impl SpendMcp {
             // The assistant acts for a person at the keyboard, not on a schedule.
             present: Some(std::net::IpAddr::from([127, 0, 0, 1])),
         })
+    }
+
+    async fn queue_pass(&self, queue: &JobQueue, pass: Pass) -> Result<Queued, String> {
+        self.spend.enqueue_pass(queue, pass).await.map_err(failed)
     }
 
     async fn decide(&self, id: &str, decision: Decision) -> Result<Json<Document>, String> {
@@ -246,6 +251,59 @@ impl SpendMcp {
         }))
     }
 
+    /// Queue work for the background workers (`spend worker`, any number of them on the store) instead of doing it here: syncs (one job per connection), imports of history files, matching, categorisation or re-parsing. Returns each job's id and target; `jobs` shows how they are doing.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = false,
+        open_world_hint = false
+    ))]
+    async fn queue_work(
+        &self,
+        Parameters(args): Parameters<QueueWork>,
+    ) -> Result<Json<Document>, String> {
+        let import = matches!(args.work, Work::Import);
+        if args.sources.is_some() && !matches!(args.work, Work::Sync) {
+            return Err("sources is for work \"sync\" only".into());
+        }
+        if !import
+            && (args.paths.is_some()
+                || args.account.is_some()
+                || args.map.is_some()
+                || args.currency.is_some())
+        {
+            return Err("paths, account, map and currency are for work \"import\" only".into());
+        }
+        let queue = self.job_queue().await?;
+        let queued = match args.work {
+            Work::Sync => {
+                let only = args.sources.unwrap_or_default();
+                self.spend
+                    .enqueue_syncs(&queue, &only)
+                    .await
+                    .map_err(failed)?
+            }
+            Work::Import => {
+                let paths = args.paths.unwrap_or_default();
+                if paths.is_empty() {
+                    return Err("import needs paths: name the files to import".into());
+                }
+                let options = import_options(args.account, args.map.as_deref(), args.currency)?;
+                self.spend
+                    .enqueue_imports(&queue, &paths, &options)
+                    .await
+                    .map_err(failed)?
+            }
+            Work::Match => vec![self.queue_pass(&queue, Pass::Match).await?],
+            Work::Enrich => vec![self.queue_pass(&queue, Pass::Enrich).await?],
+            Work::Reparse => vec![self.queue_pass(&queue, Pass::Reparse).await?],
+        };
+        Ok(Json(Document {
+            currency: None,
+            data: serde_json::json!({ "queued": queued }),
+        }))
+    }
+
     /// Import history files from the server's machine: each recognised from its content (Amazon order history, refunds and export zip, Apple purchase history, OFX/QFX, QIF, CAMT.053, banks' CSV exports) and stored whole or not at all; a broken file is reported with its line and column and the others still import.
     #[tool(annotations(
         read_only_hint = false,
@@ -260,15 +318,7 @@ impl SpendMcp {
         if args.paths.is_empty() {
             return Err("paths is empty: name the files to import".into());
         }
-        let options = ImportOptions {
-            account: args.account,
-            mapping: args
-                .map
-                .as_deref()
-                .map(|m| m.parse().map_err(|e| format!("map: {e}")))
-                .transpose()?,
-            currency: args.currency,
-        };
+        let options = import_options(args.account, args.map.as_deref(), args.currency)?;
         let paths: Vec<std::path::PathBuf> = args.paths.iter().map(Into::into).collect();
         let done = self.spend.import_files(&paths, &options).await;
         if done.iter().all(|f| f.error.is_some()) {
@@ -280,6 +330,21 @@ impl SpendMcp {
             data: serde_json::to_value(done).map_err(failed)?,
         }))
     }
+}
+
+/// How to read history files, from a tool's arguments.
+fn import_options(
+    account: Option<String>,
+    map: Option<&str>,
+    currency: Option<String>,
+) -> Result<ImportOptions, String> {
+    Ok(ImportOptions {
+        account,
+        mapping: map
+            .map(|m| m.parse().map_err(|e| format!("map: {e}")))
+            .transpose()?,
+        currency,
+    })
 }
 
 /// An error when no source ran at all: no connection, or none could sync.

@@ -25,11 +25,11 @@ READ_TOOLS = {
     "search_transactions", "search_orders", "search_receipts", "search_documents",
     "spending_summary", "report", "recurring_payments", "essential_vs_discretionary",
     "huququllah", "list_matches", "connections", "list_rules", "estimate_enrichment",
-    "status", "what_changed", "explain_email",
+    "status", "what_changed", "explain_email", "jobs",
 }
 WRITE_TOOLS = {
     "run_matching", "confirm_match", "decline_match", "enrich", "set_category", "add_rule",
-    "sync", "refresh", "import_files",
+    "sync", "refresh", "import_files", "queue_work",
 }
 
 
@@ -135,7 +135,7 @@ async def test_every_read_tool_answers_with_structured_content(store_env):
         matches = await call(s, "list_matches", {"state": "automatic", "limit": 3})
         assert len(matches.structured_content["items"]) == 3
         assert matches.structured_content["items"][0]["explanation"]["parts"]
-        for name in ("connections", "list_rules", "estimate_enrichment", "status"):
+        for name in ("connections", "list_rules", "estimate_enrichment", "status", "jobs"):
             r = await call(s, name, {})
             assert not r.is_error, (name, r.content)
         status = (await call(s, "status", {})).structured_content["data"]
@@ -286,3 +286,43 @@ async def test_import_files_recognises_each_and_reports_the_broken_one(store_env
         assert none.is_error and "nothing imported" in text_of(none)
         bad_map = await s.call_tool("import_files", {"paths": paths, "map": "date=Posted"})
         assert bad_map.is_error and "map:" in text_of(bad_map)
+
+
+@pytest.mark.anyio
+async def test_queued_work_is_run_by_a_worker_and_shown_by_jobs(store_env):
+    digital = os.path.abspath(os.path.join(HISTORY, "Digital Items.csv"))
+    async with session(store_env, "--allow-writes") as s:
+        await s.initialize()
+        imported = await s.call_tool("queue_work", {"work": "import", "paths": [digital]})
+        assert not imported.is_error, text_of(imported)
+        matched = await s.call_tool("queue_work", {"work": "match"})
+        assert not matched.is_error, text_of(matched)
+        queued = imported.structured_content["data"]["queued"] + matched.structured_content["data"]["queued"]
+        assert [q["target"] for q in queued] == [digital, "match"], queued
+        ids = {q["job"] for q in queued}
+        waiting = (await s.call_tool("jobs", {"state": "queued"})).structured_content["data"]["jobs"]
+        assert ids <= {j["id"] for j in waiting}, waiting
+
+        for args, says in [
+            ({"work": "import"}, "needs paths"),
+            ({"work": "match", "paths": [digital]}, "for work \"import\" only"),
+            ({"work": "enrich", "sources": ["truelayer"]}, "for work \"sync\" only"),
+            ({"work": "sync", "sources": ["dropbox"]}, "no connection matches dropbox"),
+            ({"work": "import", "paths": ["/no/such/file.csv"]}, "/no/such/file.csv"),
+            ({"work": "dance"}, "dance"),
+        ]:
+            r = await s.call_tool("queue_work", args)
+            assert r.is_error and says in text_of(r), (args, text_of(r))
+        bad_state = await s.call_tool("jobs", {"state": "lost"})
+        assert bad_state.is_error and "state:" in text_of(bad_state)
+
+    worker = subprocess.run([SPEND_BIN, "worker", "--until-idle"], env=store_env, capture_output=True, text=True, timeout=300)
+    assert worker.returncode == 0, worker.stderr
+
+    async with session(store_env) as s:
+        await s.initialize()
+        jobs = {j["id"]: j for j in (await s.call_tool("jobs", {})).structured_content["data"]["jobs"]}
+        for job in ids:
+            assert jobs[job]["state"] == "done" and jobs[job]["attempts"] == 1, jobs[job]
+        kindle = await s.call_tool("search_orders", {"text": "Kindle Book"})
+        assert kindle.structured_content["total"] >= 1, "the worker imported the queued file"

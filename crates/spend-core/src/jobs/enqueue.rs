@@ -139,3 +139,42 @@ impl Spend {
         })
     }
 }
+
+/// A pass over all of one person's data, queued as one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Pass {
+    /// Match charges to orders and receipts ([`Job::Match`]).
+    Match,
+    /// Categorise transactions ([`Job::Enrich`]).
+    Enrich,
+    /// Parse every kept email again ([`Job::Reparse`]).
+    Reparse,
+}
+
+impl Pass {
+    /// The job that runs this pass for `user`.
+    ///
+    /// ```
+    /// use spend_core::jobs::{Job, Pass};
+    /// assert_eq!(Pass::Enrich.job(7), Job::Enrich { user: 7 });
+    /// ```
+    pub fn job(self, user: i64) -> Job {
+        match self {
+            Pass::Match => Job::Match { user },
+            Pass::Enrich => Job::Enrich { user },
+            Pass::Reparse => Job::Reparse { user },
+        }
+    }
+}
+
+impl Spend {
+    /// Queues one pass over all of this person's data (matching,
+    /// categorising or re-parsing); its target is the job's kind.
+    pub async fn enqueue_pass(&self, queue: &JobQueue, pass: Pass) -> Result<Queued, JobsError> {
+        let job = pass.job(self.user.user_id().0);
+        let target = job.kind().to_owned();
+        let id = queue.enqueue(job).await?;
+        Ok(Queued { target, job: id })
+    }
+}

@@ -35,7 +35,7 @@ mod sql;
 mod view;
 mod worker;
 
-pub use enqueue::Queued;
+pub use enqueue::{Pass, Queued};
 pub use job::{Job, JobError, JobReport};
 pub use layer::{SettleStatus, SettleStatusLayer};
 pub use schedule::{next_after_ms, parse_cron};
