@@ -3,7 +3,9 @@
 //! `spend sync --background`, run by `spend worker --until-idle`, and ends
 //! failed (not retried, not reported done) with the provider's words in
 //! `spend jobs`; history files queued with `spend import --background`
-//! (one read with the `--account`, `--currency` and `--map` given) end done, and so do matching, categorising and re-parsing queued with
+//! (one read with the `--account`, `--currency` and `--map` given), an mbox
+//! export and a Maildir end done (the Maildir's emails the rows a direct
+//! import stores), and so do matching, categorising and re-parsing queued with
 //! `--background`.
 
 use std::sync::Arc;
@@ -18,8 +20,8 @@ mod common;
 
 use common::{KEY, spend, temp};
 
-/// An mbox of three of the anonymised real receipts.
-fn mbox_of_fixtures() -> Vec<u8> {
+/// Three of the anonymised real receipts.
+fn fixture_mails() -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../crates/receipt-parsers/tests/fixtures/real");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -28,10 +30,32 @@ fn mbox_of_fixtures() -> Vec<u8> {
         .filter(|p| p.extension().is_some_and(|x| x == "eml"))
         .collect();
     names.sort();
+    names
+        .iter()
+        .take(3)
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+/// A Maildir of the three receipts at `dir`, one seen and replied to.
+fn maildir_of_fixtures(dir: &std::path::Path) {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    for (i, mail) in fixture_mails().into_iter().enumerate() {
+        let name = match i {
+            0 => format!("cur/17000000{i:02}.M{i}P1.host:2,RS"),
+            _ => format!("new/17000000{i:02}.M{i}P1.host"),
+        };
+        std::fs::write(dir.join(name), mail).unwrap();
+    }
+}
+
+/// An mbox of the three receipts.
+fn mbox_of_fixtures() -> Vec<u8> {
     let mut mbox = Vec::new();
-    for path in names.iter().take(3) {
+    for mail in fixture_mails() {
         mbox.extend_from_slice(b"From sender@example.org Thu Jan  1 00:00:00 2026\n");
-        let mail = std::fs::read(path).unwrap();
         mbox.extend_from_slice(
             &String::from_utf8_lossy(&mail)
                 .replace("\r\n", "\n")
@@ -131,6 +155,16 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let (ok, out, err) = run(queue_mbox);
         assert!(ok && out.contains("mbox:"), "{out}{err}");
 
+        // A Maildir: packed into the blob store (ids and flags kept) and queued.
+        let maildir = data.join("Maildir");
+        maildir_of_fixtures(&maildir);
+        let mut queue_maildir = spend_cmd();
+        queue_maildir
+            .args(["import", "--background", "maildir"])
+            .arg(&maildir);
+        let (ok, out, err) = run(queue_maildir);
+        assert!(ok && out.contains("maildir:"), "{out}{err}");
+
         for work in ["match", "enrich", "reparse"] {
             let mut queue = spend_cmd();
             queue.args([work, "--background"]);
@@ -150,8 +184,14 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         let (ok, out, err) = run(list);
         assert!(ok, "{err}");
         let jobs: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-        assert_eq!(jobs.len(), 7, "{out}");
-        for work in ["match", "enrich", "reparse", "import_mbox"] {
+        assert_eq!(jobs.len(), 8, "{out}");
+        for work in [
+            "match",
+            "enrich",
+            "reparse",
+            "import_mbox",
+            "import_mail_folder",
+        ] {
             let job = jobs.iter().find(|j| j["kind"] == work).unwrap();
             assert_eq!(job["state"], "done", "{job}");
         }
@@ -159,6 +199,25 @@ fn a_revoked_consent_fails_its_job_and_spend_jobs_shows_why() {
         assert!(
             mbox_job["rows"].as_i64().unwrap() >= 3,
             "three emails stored: {mbox_job}"
+        );
+        let folder_job = jobs
+            .iter()
+            .find(|j| j["kind"] == "import_mail_folder")
+            .unwrap();
+        assert!(folder_job["rows"].as_i64().unwrap() >= 3, "{folder_job}");
+        // The worker stored the rows a direct import of the folder stores.
+        let mut direct = spend_cmd();
+        direct.args(["import", "maildir", "--json"]).arg(&maildir);
+        let (ok, out, err) = run(direct);
+        assert!(ok, "{err}");
+        let direct: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (
+                &direct["stored"]["emails"]["inserted"],
+                &direct["stored"]["emails"]["unchanged"]
+            ),
+            (&0.into(), &3.into()),
+            "{direct}"
         );
         let sync = jobs.iter().find(|j| j["id"] == id.as_str()).unwrap();
         assert_eq!(sync["state"], "failed", "{sync}");

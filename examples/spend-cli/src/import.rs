@@ -89,9 +89,9 @@ pub struct Args {
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     json: bool,
-    /// History files (read with --account, --currency and --map as given)
-    /// and mbox exports: keep them in the blob store and queue their imports
-    /// for `spend worker` instead of importing here.
+    /// History files (read with --account, --currency and --map as given),
+    /// mbox exports, Maildirs and .eml folders: keep them in the blob store
+    /// and queue their imports for `spend worker` instead of importing here.
     #[arg(long)]
     background: bool,
     /// With --background: wait for the jobs to end, and fail if one fails.
@@ -135,18 +135,22 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         Err(_) => None,
     };
     match mailbox {
-        Some(Format::File(SourceKind::Mbox)) if args.background => {
+        Some(Format::File(kind)) if args.background => {
             anyhow::ensure!(
                 args.sources.len() == 2,
-                "spend import mbox takes one file, not {}",
+                "spend import {first} takes one path, not {}",
                 args.sources.len() - 1
             );
-            crate::jobs::background_mbox(Path::new(&args.sources[1]), args.wait, args.json)
+            let path = Path::new(&args.sources[1]);
+            match kind {
+                SourceKind::Mbox => crate::jobs::background_mbox(path, args.wait, args.json),
+                _ => crate::jobs::background_mail_folder(kind, path, args.wait, args.json),
+            }
         }
         Some(_) if args.background => anyhow::bail!(
-            "--background takes history files and mbox exports; a Maildir or .eml folder \
-             imports here, and an IMAP mailbox syncs as a connection (`spend connect imap`, \
-             then `spend sync --background imap`)"
+            "--background takes history files, mbox exports, Maildirs and .eml folders; \
+             an IMAP mailbox syncs as a connection (`spend connect imap`, then \
+             `spend sync --background imap`)"
         ),
         Some(format) => {
             anyhow::ensure!(

@@ -188,6 +188,21 @@ pub fn background_mbox(path: &std::path::Path, wait: bool, json: bool) -> anyhow
     })
 }
 
+/// `spend import --background maildir|eml DIR`: packs the folder into the
+/// blob store and queues its import.
+pub fn background_mail_folder(
+    kind: gmail_receipts::sources::SourceKind,
+    path: &std::path::Path,
+    wait: bool,
+    json: bool,
+) -> anyhow::Result<bool> {
+    runtime()?.block_on(async {
+        let (_, spend, queue) = open().await?;
+        let queued = spend.enqueue_mail_folder(&queue, kind, path).await?;
+        finish_queueing(&queue, vec![queued], wait, json).await
+    })
+}
+
 async fn finish_queueing(
     queue: &JobQueue,
     queued: Vec<Queued>,

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use super::{Job, JobQueue, JobsError};
 use crate::app::Spend;
+use crate::sources::MailboxFiles;
 use crate::sources::files::ImportOptions;
+use gmail_receipts::sources::SourceKind;
 
 /// A job queued for a person: what it works on, and its id.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -128,6 +130,71 @@ impl Spend {
             .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
         let mailbox = format!("mbox:{}", absolute.display());
         let job = Job::ImportMbox {
+            user: self.user.user_id().0,
+            blob: key.as_str().to_owned(),
+            mailbox: mailbox.clone(),
+        };
+        let id = queue.enqueue(job).await?;
+        Ok(Queued {
+            target: mailbox,
+            job: id,
+        })
+    }
+}
+
+impl Spend {
+    /// Packs a Maildir or a folder of `.eml` files into one blob (each
+    /// message with its id and flags, in order) and queues its import
+    /// through the receipt pipeline. A worker stores the same email rows a
+    /// direct import of the folder here would (`maildir:` or `eml:` and the
+    /// folder's absolute path), so importing it both ways stores each
+    /// message once.
+    ///
+    /// ```no_run
+    /// # async fn run(spend: spend_core::app::Spend) -> Result<(), spend_core::jobs::JobsError> {
+    /// use gmail_receipts::sources::SourceKind;
+    /// use spend_core::jobs::JobQueue;
+    /// let queue = JobQueue::open(spend.store.as_ref()).await?;
+    /// let queued = spend.enqueue_mail_folder(&queue, SourceKind::Maildir, "Mail/receipts".as_ref()).await?;
+    /// println!("{} {}", queued.job, queued.target);
+    /// # Ok(()) }
+    /// ```
+    pub async fn enqueue_mail_folder(
+        &self,
+        queue: &JobQueue,
+        kind: SourceKind,
+        path: &Path,
+    ) -> Result<Queued, JobsError> {
+        let shown = path.display().to_string();
+        if kind == SourceKind::Mbox {
+            return Err(JobsError::NotFound(format!(
+                "{shown}: an mbox export is queued with enqueue_mbox"
+            )));
+        }
+        let folder = path.to_owned();
+        let (mailbox, bundle) =
+            tokio::task::spawn_blocking(move || MailboxFiles::pack(kind, &folder))
+                .await
+                .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?
+                .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
+        let digest = blob_store::sha256_hex(&bundle);
+        let key = blob_store::content_key("mail-bundles", &digest, ".bundle")
+            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the folder: {e}")))?;
+        let kept = async {
+            if self.blobs.head(&key).await?.is_none() {
+                let metadata = blob_store::Metadata {
+                    content_type: "application/octet-stream".into(),
+                    content_hash: digest.clone(),
+                    original_filename: Some(mailbox.clone()),
+                    ..blob_store::Metadata::default()
+                };
+                self.blobs.put(&key, bundle, metadata).await?;
+            }
+            Ok::<_, blob_store::Error>(())
+        };
+        kept.await
+            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the folder: {e}")))?;
+        let job = Job::ImportMailFolder {
             user: self.user.user_id().0,
             blob: key.as_str().to_owned(),
             mailbox: mailbox.clone(),

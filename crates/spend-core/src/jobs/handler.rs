@@ -84,6 +84,9 @@ async fn execute(env: &JobEnv, id: &str, job: &Job) -> Result<JobReport, JobErro
             ..
         } => import(&spend, blob, name, options).await?,
         Job::ImportMbox { blob, mailbox, .. } => import_mbox(&spend, blob, mailbox).await?,
+        Job::ImportMailFolder { blob, mailbox, .. } => {
+            import_mail_folder(&spend, blob, mailbox).await?
+        }
         Job::Reparse { .. } => {
             let done = spend
                 .archive
@@ -230,6 +233,30 @@ async fn import(
         .map(|o| o.rows_written())
         .sum();
     Ok((rows, serde_json::to_value(&done).unwrap_or_default()))
+}
+
+async fn import_mail_folder(
+    spend: &Spend,
+    blob: &str,
+    mailbox: &str,
+) -> Result<(u64, serde_json::Value), JobError> {
+    let key = blob_store::Key::new(blob).map_err(|e| JobError::NotRunnable(e.to_string()))?;
+    let kept = spend
+        .blobs
+        .get(&key)
+        .await
+        .map_err(|e| JobError::NotRunnable(format!("{mailbox}: {e}")))?
+        .ok_or_else(|| JobError::NotRunnable(format!("{mailbox}: no bundle kept at {blob}")))?;
+    let mut source = crate::sources::MailboxFiles::from_bundle(
+        mailbox.to_owned(),
+        kept.bytes,
+        spend.archive.clone(),
+    );
+    let outcome = spend.engine().run(&mut source, &mut |_| {}).await?;
+    Ok((
+        outcome.rows_written(),
+        serde_json::to_value(&outcome).unwrap_or_default(),
+    ))
 }
 
 async fn import_mbox(

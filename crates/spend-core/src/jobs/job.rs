@@ -57,6 +57,18 @@ pub enum Job {
         /// queued (a label only; the worker reads the blob).
         mailbox: String,
     },
+    /// Import a Maildir or a folder of `.eml` files the enqueuer packed
+    /// into one blob (each message with its id and flags), through the
+    /// receipt pipeline.
+    ImportMailFolder {
+        /// The user's id.
+        user: i64,
+        /// The bundle's blob key.
+        blob: String,
+        /// `maildir:` or `eml:` and the folder's path where it was queued
+        /// (a label only; the worker reads the blob).
+        mailbox: String,
+    },
     /// Parse every kept email again with today's parsers.
     Reparse {
         /// The user's id.
@@ -85,6 +97,7 @@ impl Job {
             Job::Sync { user, .. }
             | Job::Import { user, .. }
             | Job::ImportMbox { user, .. }
+            | Job::ImportMailFolder { user, .. }
             | Job::Reparse { user }
             | Job::Match { user }
             | Job::Enrich { user } => Some(*user),
@@ -98,6 +111,7 @@ impl Job {
             Job::Sync { .. } => "sync",
             Job::Import { .. } => "import",
             Job::ImportMbox { .. } => "import_mbox",
+            Job::ImportMailFolder { .. } => "import_mail_folder",
             Job::Reparse { .. } => "reparse",
             Job::Match { .. } => "match",
             Job::Enrich { .. } => "enrich",
@@ -110,7 +124,9 @@ impl Job {
         match self {
             Job::Sync { connection, .. } => Some(connection),
             Job::Import { name, .. } => Some(name),
-            Job::ImportMbox { mailbox, .. } => Some(mailbox),
+            Job::ImportMbox { mailbox, .. } | Job::ImportMailFolder { mailbox, .. } => {
+                Some(mailbox)
+            }
             _ => None,
         }
     }

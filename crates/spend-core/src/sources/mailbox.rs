@@ -44,6 +44,12 @@ impl MailboxFiles {
         path: &Path,
         archive: Arc<MailArchive>,
     ) -> Result<Self, SourceError> {
+        let (id, messages) = Self::read(kind, path)?;
+        Ok(Self::with_messages(id, messages, archive))
+    }
+
+    /// The id (`KIND:ABSOLUTE-PATH`) and messages of the mailbox at `path`.
+    fn read(kind: SourceKind, path: &Path) -> Result<(String, Messages), SourceError> {
         let absolute =
             std::fs::canonicalize(path).map_err(|source| gmail_receipts::SourceError::Io {
                 path: path.display().to_string(),
@@ -54,15 +60,38 @@ impl MailboxFiles {
             SourceKind::Maildir => "maildir",
             SourceKind::Eml => "eml",
         };
-        Ok(MailboxFiles {
-            id: format!("{name}:{}", absolute.display()),
-            messages: kind.open(&absolute)?,
+        Ok((
+            format!("{name}:{}", absolute.display()),
+            kind.open(&absolute)?,
+        ))
+    }
+
+    fn with_messages(id: String, messages: Messages, archive: Arc<MailArchive>) -> Self {
+        MailboxFiles {
+            id,
+            messages,
             archive,
             position: 0,
             started: false,
             finished: false,
             page: PAGE,
-        })
+        }
+    }
+
+    /// Packs the mailbox folder at `path` into one bundle (its messages
+    /// with their ids and flags, in order, and the reasons of those that
+    /// could not be read); its id too.
+    pub(crate) fn pack(kind: SourceKind, path: &Path) -> Result<(String, Vec<u8>), SourceError> {
+        let (id, messages) = Self::read(kind, path)?;
+        Ok((id, super::mail_bundle::pack(messages)))
+    }
+
+    /// The mailbox of a bundle [`pack`](Self::pack) made, filed under the
+    /// id it had there: its emails are the same rows a direct import of the
+    /// folder stores.
+    pub(crate) fn from_bundle(id: String, bundle: Vec<u8>, archive: Arc<MailArchive>) -> Self {
+        let messages = super::mail_bundle::unpack(bundle, id.clone());
+        Self::with_messages(id, messages, archive)
     }
 
     /// Files the mailbox under `id` (and as its mailbox name) instead of

@@ -6,6 +6,7 @@ pub mod files;
 mod gmail;
 #[cfg(feature = "imap")]
 mod imap;
+mod mail_bundle;
 mod mail_run;
 mod mailbox;
 mod sp_api;
