@@ -134,14 +134,28 @@ impl Spend {
             .extension()
             .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
             .unwrap_or_default();
-        let key = blob_store::content_key("history", digest, &extension)?;
+        let name = path.file_name().map(|f| f.to_string_lossy().into_owned());
+        self.keep_bytes("history", &extension, name, bytes, digest)
+            .await
+    }
+
+    /// Keeps `bytes` under `prefix` by their content, once.
+    pub(crate) async fn keep_bytes(
+        &self,
+        prefix: &str,
+        extension: &str,
+        original_filename: Option<String>,
+        bytes: Vec<u8>,
+        digest: &str,
+    ) -> Result<blob_store::Key, blob_store::Error> {
+        let key = blob_store::content_key(prefix, digest, extension)?;
         if self.blobs.head(&key).await?.is_some() {
             return Ok(key);
         }
         let metadata = blob_store::Metadata {
             content_type: "application/octet-stream".into(),
             content_hash: digest.to_owned(),
-            original_filename: path.file_name().map(|f| f.to_string_lossy().into_owned()),
+            original_filename,
             ..blob_store::Metadata::default()
         };
         self.blobs.put(&key, bytes, metadata).await?;

@@ -128,17 +128,12 @@ impl Spend {
             .keep_file(path, bytes, &digest)
             .await
             .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
-        let mailbox = format!("mbox:{}", absolute.display());
         let job = Job::ImportMbox {
             user: self.user.user_id().0,
             blob: key.as_str().to_owned(),
-            mailbox: mailbox.clone(),
+            mailbox: format!("mbox:{}", absolute.display()),
         };
-        let id = queue.enqueue(job).await?;
-        Ok(Queued {
-            target: mailbox,
-            job: id,
-        })
+        queue_one(queue, job).await
     }
 }
 
@@ -178,32 +173,22 @@ impl Spend {
                 .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?
                 .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
         let digest = blob_store::sha256_hex(&bundle);
-        let key = blob_store::content_key("mail-bundles", &digest, ".bundle")
-            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the folder: {e}")))?;
-        let kept = async {
-            if self.blobs.head(&key).await?.is_none() {
-                let metadata = blob_store::Metadata {
-                    content_type: "application/octet-stream".into(),
-                    content_hash: digest.clone(),
-                    original_filename: Some(mailbox.clone()),
-                    ..blob_store::Metadata::default()
-                };
-                self.blobs.put(&key, bundle, metadata).await?;
-            }
-            Ok::<_, blob_store::Error>(())
-        };
-        kept.await
+        let key = self
+            .keep_bytes(
+                "mail-bundles",
+                ".bundle",
+                Some(mailbox.clone()),
+                bundle,
+                &digest,
+            )
+            .await
             .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the folder: {e}")))?;
         let job = Job::ImportMailFolder {
             user: self.user.user_id().0,
             blob: key.as_str().to_owned(),
-            mailbox: mailbox.clone(),
+            mailbox,
         };
-        let id = queue.enqueue(job).await?;
-        Ok(Queued {
-            target: mailbox,
-            job: id,
-        })
+        queue_one(queue, job).await
     }
 }
 
@@ -239,9 +224,13 @@ impl Spend {
     /// Queues one pass over all of this person's data (matching,
     /// categorising or re-parsing); its target is the job's kind.
     pub async fn enqueue_pass(&self, queue: &JobQueue, pass: Pass) -> Result<Queued, JobsError> {
-        let job = pass.job(self.user.user_id().0);
-        let target = job.kind().to_owned();
-        let id = queue.enqueue(job).await?;
-        Ok(Queued { target, job: id })
+        queue_one(queue, pass.job(self.user.user_id().0)).await
     }
+}
+
+/// Queues `job`; its target is what it works on, or its kind.
+async fn queue_one(queue: &JobQueue, job: Job) -> Result<Queued, JobsError> {
+    let target = job.target().unwrap_or(job.kind()).to_owned();
+    let job = queue.enqueue(job).await?;
+    Ok(Queued { target, job })
 }

@@ -177,6 +177,18 @@ async fn write_progress(
     }
 }
 
+/// The bytes of the kept blob `blob`; `name` names it in errors.
+async fn kept_bytes(spend: &Spend, blob: &str, name: &str) -> Result<Vec<u8>, JobError> {
+    let key = blob_store::Key::new(blob).map_err(|e| JobError::NotRunnable(e.to_string()))?;
+    let kept = spend
+        .blobs
+        .get(&key)
+        .await
+        .map_err(|e| JobError::NotRunnable(format!("{name}: {e}")))?
+        .ok_or_else(|| JobError::NotRunnable(format!("{name}: nothing kept at {blob}")))?;
+    Ok(kept.bytes)
+}
+
 /// The kept blob `blob`, written into a private folder under `name` (the
 /// importers read files by path). The folder is the caller's to remove.
 async fn blob_file(
@@ -184,13 +196,7 @@ async fn blob_file(
     blob: &str,
     name: &str,
 ) -> Result<(std::path::PathBuf, std::path::PathBuf), JobError> {
-    let key = blob_store::Key::new(blob).map_err(|e| JobError::NotRunnable(e.to_string()))?;
-    let kept = spend
-        .blobs
-        .get(&key)
-        .await
-        .map_err(|e| JobError::NotRunnable(format!("{name}: {e}")))?
-        .ok_or_else(|| JobError::NotRunnable(format!("{name}: no file kept at {blob}")))?;
+    let kept = kept_bytes(spend, blob, name).await?;
     // Only the file's own name, never a path from the queue.
     let file_name = std::path::Path::new(name)
         .file_name()
@@ -200,7 +206,7 @@ async fn blob_file(
     let path = dir.join(&file_name);
     let written = tokio::fs::create_dir_all(&dir)
         .await
-        .and(tokio::fs::write(&path, &kept.bytes).await);
+        .and(tokio::fs::write(&path, &kept).await);
     if let Err(e) = written {
         let _ = tokio::fs::remove_dir_all(&dir).await;
         return Err(JobError::NotRunnable(format!("{name}: {e}")));
@@ -240,18 +246,9 @@ async fn import_mail_folder(
     blob: &str,
     mailbox: &str,
 ) -> Result<(u64, serde_json::Value), JobError> {
-    let key = blob_store::Key::new(blob).map_err(|e| JobError::NotRunnable(e.to_string()))?;
-    let kept = spend
-        .blobs
-        .get(&key)
-        .await
-        .map_err(|e| JobError::NotRunnable(format!("{mailbox}: {e}")))?
-        .ok_or_else(|| JobError::NotRunnable(format!("{mailbox}: no bundle kept at {blob}")))?;
-    let mut source = crate::sources::MailboxFiles::from_bundle(
-        mailbox.to_owned(),
-        kept.bytes,
-        spend.archive.clone(),
-    );
+    let kept = kept_bytes(spend, blob, mailbox).await?;
+    let mut source =
+        crate::sources::MailboxFiles::from_bundle(mailbox.to_owned(), kept, spend.archive.clone());
     let outcome = spend.engine().run(&mut source, &mut |_| {}).await?;
     Ok((
         outcome.rows_written(),
