@@ -142,10 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
                 args.sources.len() - 1
             );
             let path = Path::new(&args.sources[1]);
-            match kind {
-                SourceKind::Mbox => crate::jobs::background_mbox(path, args.wait, args.json),
-                _ => crate::jobs::background_mail_folder(kind, path, args.wait, args.json),
-            }
+            crate::jobs::background_mailbox(kind, path, args.wait, args.json)
         }
         Some(_) if args.background => anyhow::bail!(
             "--background takes history files, mbox exports, Maildirs and .eml folders; \

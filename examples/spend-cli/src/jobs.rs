@@ -179,18 +179,9 @@ pub fn background_import(
     })
 }
 
-/// `spend import --background mbox FILE`: keeps the export and queues its import.
-pub fn background_mbox(path: &std::path::Path, wait: bool, json: bool) -> anyhow::Result<bool> {
-    runtime()?.block_on(async {
-        let (_, spend, queue) = open().await?;
-        let queued = spend.enqueue_mbox(&queue, path).await?;
-        finish_queueing(&queue, vec![queued], wait, json).await
-    })
-}
-
-/// `spend import --background maildir|eml DIR`: packs the folder into the
-/// blob store and queues its import.
-pub fn background_mail_folder(
+/// `spend import --background mbox|maildir|eml PATH`: keeps the export
+/// (a folder packed into one blob) and queues its import.
+pub fn background_mailbox(
     kind: gmail_receipts::sources::SourceKind,
     path: &std::path::Path,
     wait: bool,
@@ -198,7 +189,7 @@ pub fn background_mail_folder(
 ) -> anyhow::Result<bool> {
     runtime()?.block_on(async {
         let (_, spend, queue) = open().await?;
-        let queued = spend.enqueue_mail_folder(&queue, kind, path).await?;
+        let queued = spend.enqueue_mailbox(&queue, kind, path).await?;
         finish_queueing(&queue, vec![queued], wait, json).await
     })
 }

@@ -138,10 +138,11 @@ impl Spend {
 }
 
 impl Spend {
-    /// Packs a Maildir or a folder of `.eml` files into one blob (each
-    /// message with its id and flags, in order) and queues its import
-    /// through the receipt pipeline. A worker stores the same email rows a
-    /// direct import of the folder here would (`maildir:` or `eml:` and the
+    /// Queues the import of a mailbox export of `kind` through the receipt
+    /// pipeline: an mbox file as [`enqueue_mbox`](Self::enqueue_mbox) keeps
+    /// it; a Maildir or a folder of `.eml` files packed into one blob (each
+    /// message with its id and flags, in order). A worker stores the same
+    /// email rows a direct import here would (`maildir:` or `eml:` and the
     /// folder's absolute path), so importing it both ways stores each
     /// message once.
     ///
@@ -150,22 +151,20 @@ impl Spend {
     /// use gmail_receipts::sources::SourceKind;
     /// use spend_core::jobs::JobQueue;
     /// let queue = JobQueue::open(spend.store.as_ref()).await?;
-    /// let queued = spend.enqueue_mail_folder(&queue, SourceKind::Maildir, "Mail/receipts".as_ref()).await?;
+    /// let queued = spend.enqueue_mailbox(&queue, SourceKind::Maildir, "Mail/receipts".as_ref()).await?;
     /// println!("{} {}", queued.job, queued.target);
     /// # Ok(()) }
     /// ```
-    pub async fn enqueue_mail_folder(
+    pub async fn enqueue_mailbox(
         &self,
         queue: &JobQueue,
         kind: SourceKind,
         path: &Path,
     ) -> Result<Queued, JobsError> {
-        let shown = path.display().to_string();
         if kind == SourceKind::Mbox {
-            return Err(JobsError::NotFound(format!(
-                "{shown}: an mbox export is queued with enqueue_mbox"
-            )));
+            return self.enqueue_mbox(queue, path).await;
         }
+        let shown = path.display().to_string();
         let folder = path.to_owned();
         let (mailbox, bundle) =
             tokio::task::spawn_blocking(move || MailboxFiles::pack(kind, &folder))

@@ -249,7 +249,15 @@ async fn import_mail_folder(
     let kept = kept_bytes(spend, blob, mailbox).await?;
     let mut source =
         crate::sources::MailboxFiles::from_bundle(mailbox.to_owned(), kept, spend.archive.clone());
-    let outcome = spend.engine().run(&mut source, &mut |_| {}).await?;
+    store_mailbox(spend, &mut source).await
+}
+
+/// Runs a mailbox through the sync engine: the rows written, and the outcome.
+async fn store_mailbox(
+    spend: &Spend,
+    source: &mut crate::sources::MailboxFiles,
+) -> Result<(u64, serde_json::Value), JobError> {
+    let outcome = spend.engine().run(source, &mut |_| {}).await?;
     Ok((
         outcome.rows_written(),
         serde_json::to_value(&outcome).unwrap_or_default(),
@@ -268,22 +276,11 @@ async fn import_mbox(
         spend.archive.clone(),
     );
     let result = match opened {
-        Ok(source) => {
-            let mut source = source.named(mailbox);
-            spend
-                .engine()
-                .run(&mut source, &mut |_| {})
-                .await
-                .map_err(JobError::from)
-        }
+        Ok(source) => store_mailbox(spend, &mut source.named(mailbox)).await,
         Err(e) => Err(JobError::NotRunnable(format!("{mailbox}: {e}"))),
     };
     let _ = tokio::fs::remove_dir_all(&dir).await;
-    let outcome = result?;
-    Ok((
-        outcome.rows_written(),
-        serde_json::to_value(&outcome).unwrap_or_default(),
-    ))
+    result
 }
 
 impl JobEnv {
