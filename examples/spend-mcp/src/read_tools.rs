@@ -60,9 +60,10 @@ fn money_text(minor: i64, currency: &str) -> String {
 }
 
 impl SpendMcp {
-    /// The store's job queue (a store that keeps no jobs says so).
-    pub(crate) async fn job_queue(&self) -> Result<JobQueue, String> {
-        JobQueue::open(self.spend.store.as_ref())
+    /// The store's job queue, opened once (a store that keeps no jobs says so).
+    pub(crate) async fn job_queue(&self) -> Result<&JobQueue, String> {
+        self.jobs
+            .get_or_try_init(|| JobQueue::open(self.spend.store.as_ref()))
             .await
             .map_err(failed)
     }

@@ -25,6 +25,8 @@ pub struct SpendMcp {
     pub(crate) apps: Arc<ProviderApps>,
     /// The LLM when none is configured (the demo's simulator).
     pub(crate) simulated_llm: Option<Arc<dyn llm_enrich::Provider>>,
+    /// The store's job queue, opened (and its tables made) on first use.
+    pub(crate) jobs: Arc<tokio::sync::OnceCell<spend_core::jobs::JobQueue>>,
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
 }
@@ -49,6 +51,7 @@ impl SpendMcp {
             settings,
             apps: Arc::new(apps),
             simulated_llm,
+            jobs: Arc::default(),
             tool_router,
             prompt_router: Self::prompt_router(),
         }

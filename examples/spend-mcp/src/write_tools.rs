@@ -279,7 +279,7 @@ impl SpendMcp {
             Work::Sync => {
                 let only = args.sources.unwrap_or_default();
                 self.spend
-                    .enqueue_syncs(&queue, &only)
+                    .enqueue_syncs(queue, &only)
                     .await
                     .map_err(failed)?
             }
@@ -290,13 +290,13 @@ impl SpendMcp {
                 }
                 let options = import_options(args.account, args.map.as_deref(), args.currency)?;
                 self.spend
-                    .enqueue_imports(&queue, &paths, &options)
+                    .enqueue_imports(queue, &paths, &options)
                     .await
                     .map_err(failed)?
             }
-            Work::Match => vec![self.queue_pass(&queue, Pass::Match).await?],
-            Work::Enrich => vec![self.queue_pass(&queue, Pass::Enrich).await?],
-            Work::Reparse => vec![self.queue_pass(&queue, Pass::Reparse).await?],
+            Work::Match => vec![self.queue_pass(queue, Pass::Match).await?],
+            Work::Enrich => vec![self.queue_pass(queue, Pass::Enrich).await?],
+            Work::Reparse => vec![self.queue_pass(queue, Pass::Reparse).await?],
         };
         Ok(Json(Document {
             currency: None,
