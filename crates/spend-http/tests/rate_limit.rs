@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
-use spend_http::{FileRateStateStore, Operation, RateLimiter, RatePlan};
+use spend_http::{FileRateStateStore, Operation, RateLimiter, RatePlan, RateStateStore};
 use tokio::time::Instant;
 
 #[tokio::test(start_paused = true)]
@@ -213,5 +213,31 @@ async fn processes_sharing_a_state_file_keep_each_others_spending() {
         "seller 2's ten from the second process, not the first's one: {two_until_full:?}"
     );
     drop((first, second));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_flush_waits_for_the_write_under_way() {
+    // The writer thread may have taken the newest snapshot just before a
+    // flush; the flush must still return only once that snapshot is on disk.
+    let dir = std::env::temp_dir().join(format!("spend-http-flush-{}", std::process::id()));
+    let store = FileRateStateStore::new(dir.join("buckets.json"));
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+        + 3_600_000;
+    for i in 0..500u64 {
+        let state = spend_http::BucketState {
+            operation: "getOrders".into(),
+            key: String::new(),
+            full_at_unix_ms: start + i,
+        };
+        store.save(std::slice::from_ref(&state)).unwrap();
+        store.flush().unwrap();
+        let on_disk: Vec<spend_http::BucketState> =
+            serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(on_disk, vec![state], "after save and flush number {i}");
+    }
     std::fs::remove_dir_all(dir).ok();
 }

@@ -62,6 +62,10 @@ pub struct FileRateStateStore {
 struct Shared {
     path: PathBuf,
     pending: Mutex<Option<Vec<BucketState>>>,
+    /// Held while a snapshot is written, and taken before the `pending`
+    /// lock is let go, so a flush waits for a write already under way
+    /// (else the next reader could see the file before it).
+    writing: Mutex<()>,
     wake: Condvar,
     writer: Once,
 }
@@ -88,6 +92,7 @@ impl FileRateStateStore {
             shared: Arc::new(Shared {
                 path: path.into(),
                 pending: Mutex::new(None),
+                writing: Mutex::new(()),
                 wake: Condvar::new(),
                 writer: Once::new(),
             }),
@@ -108,22 +113,20 @@ impl FileRateStateStore {
                 .name("rate-state-writer".into())
                 .spawn(move || {
                     while let Some(shared) = weak.upgrade() {
-                        let taken = {
-                            let pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
-                            let (mut pending, _) = shared
-                                .wake
-                                .wait_timeout_while(pending, Duration::from_millis(250), |p| {
-                                    p.is_none()
-                                })
-                                .unwrap_or_else(|e| e.into_inner());
-                            pending.take()
-                        };
-                        let path = shared.path.clone();
-                        drop(shared);
-                        if let Some(states) = taken
-                            && let Err(e) = write_merged(&path, states)
-                        {
-                            tracing::warn!(error = %e, "could not persist rate-limit state");
+                        let pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+                        let (mut pending, _) = shared
+                            .wake
+                            .wait_timeout_while(pending, Duration::from_millis(250), |p| {
+                                p.is_none()
+                            })
+                            .unwrap_or_else(|e| e.into_inner());
+                        if let Some(states) = pending.take() {
+                            let _writing =
+                                shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+                            drop(pending);
+                            if let Err(e) = write_merged(&shared.path, states) {
+                                tracing::warn!(error = %e, "could not persist rate-limit state");
+                            }
                         }
                     }
                 });
@@ -153,12 +156,19 @@ impl RateStateStore for FileRateStateStore {
     }
 
     fn flush(&self) -> Result<(), BoxError> {
-        let taken = self
+        let mut pending = self
             .shared
             .pending
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+            .unwrap_or_else(|e| e.into_inner());
+        let taken = pending.take();
+        // Waits for the writer thread's write under way, if any.
+        let _writing = self
+            .shared
+            .writing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        drop(pending);
         match taken {
             Some(states) => write_merged(&self.shared.path, states),
             None => Ok(()),
