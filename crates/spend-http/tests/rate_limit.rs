@@ -241,3 +241,33 @@ fn a_flush_waits_for_the_write_under_way() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn dropping_the_last_clone_writes_what_was_saved() {
+    let dir = std::env::temp_dir().join(format!("spend-http-drop-{}", std::process::id()));
+    let store = FileRateStateStore::new(dir.join("buckets.json"));
+    let path = store.path().to_owned();
+    let state = spend_http::BucketState {
+        operation: "getOrders".into(),
+        key: "seller-1".into(),
+        full_at_unix_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+            + 3_600_000,
+    };
+    let later = spend_http::BucketState {
+        full_at_unix_ms: state.full_at_unix_ms + 60_000,
+        ..state.clone()
+    };
+    let clone = store.clone();
+    store.save(std::slice::from_ref(&state)).unwrap();
+    drop(store);
+    clone.save(std::slice::from_ref(&later)).unwrap();
+    drop(clone);
+    // Written by the last drop itself, not some time later by the writer thread.
+    let on_disk: Vec<spend_http::BucketState> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(on_disk, vec![later]);
+    std::fs::remove_dir_all(dir).ok();
+}

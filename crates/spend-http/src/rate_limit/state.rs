@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, Once, Weak};
+use std::sync::{Arc, Condvar, Mutex, Once};
 use std::time::{Duration, SystemTime};
 
 use crate::BoxError;
@@ -55,13 +55,29 @@ pub trait RateStateStore: Send + Sync + 'static {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FileRateStateStore {
+    handle: Arc<Handle>,
+}
+
+/// The last clone's drop writes what is left, on the dropping thread, and
+/// lets the writer thread end.
+#[derive(Debug)]
+struct Handle {
     shared: Arc<Shared>,
 }
 
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Err(e) = self.shared.close() {
+            tracing::warn!(error = %e, "could not persist rate-limit state");
+        }
+    }
+}
+
+/// What the clones and the writer thread share.
 #[derive(Debug)]
 struct Shared {
     path: PathBuf,
-    pending: Mutex<Option<Vec<BucketState>>>,
+    pending: Mutex<Pending>,
     /// Held while a snapshot is written, and taken before the `pending`
     /// lock is let go, so a flush waits for a write already under way
     /// (else the next reader could see the file before it).
@@ -70,17 +86,58 @@ struct Shared {
     writer: Once,
 }
 
-impl Drop for Shared {
-    fn drop(&mut self) {
-        let pending = self
-            .pending
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(states) = pending
-            && let Err(e) = write_merged(&self.path, states)
-        {
-            tracing::warn!(error = %e, "could not persist rate-limit state");
+#[derive(Debug, Default)]
+struct Pending {
+    /// The newest snapshot not written yet.
+    states: Option<Vec<BucketState>>,
+    /// Every clone is gone: the writer thread ends.
+    closed: bool,
+}
+
+impl Shared {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the pending snapshot, after any write under way.
+    fn flush(&self) -> Result<(), BoxError> {
+        self.flush_and(false)
+    }
+
+    fn close(&self) -> Result<(), BoxError> {
+        let flushed = self.flush_and(true);
+        self.wake.notify_all();
+        flushed
+    }
+
+    fn flush_and(&self, close: bool) -> Result<(), BoxError> {
+        let mut pending = self.pending();
+        pending.closed |= close;
+        let taken = pending.states.take();
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        drop(pending);
+        match taken {
+            Some(states) => write_merged(&self.path, states),
+            None => Ok(()),
+        }
+    }
+
+    /// The writer thread: writes each newest snapshot until the store is closed.
+    fn write_in_background(&self) {
+        loop {
+            let pending = self.pending();
+            let mut pending = self
+                .wake
+                .wait_while(pending, |p| p.states.is_none() && !p.closed)
+                .unwrap_or_else(|e| e.into_inner());
+            let Some(states) = pending.states.take() else {
+                return; // closed, and nothing left to write
+            };
+            let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+            drop(pending);
+            if let Err(e) = write_merged(&self.path, states) {
+                tracing::warn!(error = %e, "could not persist rate-limit state");
+            }
         }
     }
 }
@@ -89,47 +146,31 @@ impl FileRateStateStore {
     /// A store at `path` (created on first save, with its parent folders).
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileRateStateStore {
-            shared: Arc::new(Shared {
-                path: path.into(),
-                pending: Mutex::new(None),
-                writing: Mutex::new(()),
-                wake: Condvar::new(),
-                writer: Once::new(),
+            handle: Arc::new(Handle {
+                shared: Arc::new(Shared {
+                    path: path.into(),
+                    pending: Mutex::new(Pending::default()),
+                    writing: Mutex::new(()),
+                    wake: Condvar::new(),
+                    writer: Once::new(),
+                }),
             }),
         }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.shared.path
+        &self.handle.shared.path
     }
 
-    /// Starts the writer thread once. It holds the store weakly and ends
-    /// when the store is gone (whose drop writes what is left).
+    /// Starts the writer thread once; it ends when the last clone is dropped.
     fn start_writer(&self) {
-        self.shared.writer.call_once(|| {
-            let weak: Weak<Shared> = Arc::downgrade(&self.shared);
+        let shared = &self.handle.shared;
+        shared.writer.call_once(|| {
+            let shared = Arc::clone(shared);
             let spawned = std::thread::Builder::new()
                 .name("rate-state-writer".into())
-                .spawn(move || {
-                    while let Some(shared) = weak.upgrade() {
-                        let pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
-                        let (mut pending, _) = shared
-                            .wake
-                            .wait_timeout_while(pending, Duration::from_millis(250), |p| {
-                                p.is_none()
-                            })
-                            .unwrap_or_else(|e| e.into_inner());
-                        if let Some(states) = pending.take() {
-                            let _writing =
-                                shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-                            drop(pending);
-                            if let Err(e) = write_merged(&shared.path, states) {
-                                tracing::warn!(error = %e, "could not persist rate-limit state");
-                            }
-                        }
-                    }
-                });
+                .spawn(move || shared.write_in_background());
             if let Err(e) = spawned {
                 tracing::warn!(error = %e, "no rate-state writer thread; state is written on flush");
             }
@@ -141,38 +182,18 @@ impl RateStateStore for FileRateStateStore {
     fn load(&self) -> Result<Vec<BucketState>, BoxError> {
         // What this process saved and has not written yet counts too.
         self.flush()?;
-        read(&self.shared.path)
+        read(self.path())
     }
 
     fn save(&self, states: &[BucketState]) -> Result<(), BoxError> {
         self.start_writer();
-        *self
-            .shared
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(states.to_vec());
-        self.shared.wake.notify_one();
+        self.handle.shared.pending().states = Some(states.to_vec());
+        self.handle.shared.wake.notify_one();
         Ok(())
     }
 
     fn flush(&self) -> Result<(), BoxError> {
-        let mut pending = self
-            .shared
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let taken = pending.take();
-        // Waits for the writer thread's write under way, if any.
-        let _writing = self
-            .shared
-            .writing
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        drop(pending);
-        match taken {
-            Some(states) => write_merged(&self.shared.path, states),
-            None => Ok(()),
-        }
+        self.handle.shared.flush()
     }
 }
 
