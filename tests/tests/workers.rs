@@ -100,9 +100,14 @@ fn three_workers_share_fifty_users_syncs_and_retry_a_killed_workers_job() {
         let (store_b, queue_b) = seed(&demo, &url_b, &data_b).await;
         let pool = sqlx::PgPool::connect(&url_b).await.unwrap();
         let started = Instant::now();
-        let mut w0 = worker(&demo.env(), &url_b, &data_b, "w0");
-        let mut w1 = worker(&demo.env(), &url_b, &data_b, "w1");
-        let mut w2 = worker(&demo.env(), &url_b, &data_b, "w2");
+        // The killed worker's job goes back after 3 missed 1 s heartbeats
+        // (a job run twice here is only counted, never stored twice).
+        let mut env = demo.env();
+        env.push(("SPEND_JOBS_HEARTBEAT_SECS", "1".into()));
+        env.push(("SPEND_JOBS_MISSED_HEARTBEATS", "3".into()));
+        let mut w0 = worker(&env, &url_b, &data_b, "w0");
+        let mut w1 = worker(&env, &url_b, &data_b, "w1");
+        let mut w2 = worker(&env, &url_b, &data_b, "w2");
         loop {
             let busy: i64 = sqlx::query(
                 "SELECT COUNT(*) AS n FROM job_progress \

@@ -495,17 +495,18 @@ async fn a_persisted_limiter_makes_a_second_process_wait() {
     let store = Arc::new(spend_http::FileRateStateStore::new(
         dir.join("buckets.json"),
     ));
-    // At 100x, getOrders refills one token every 0.6 s after a burst of 20.
+    // At 10x, getOrders refills one token every 6 s after a burst of 20:
+    // the first client's 20 pages fit well inside one token on a busy machine.
     let (sim, _) = sim(SimulatorConfig {
         orders: 2_000,
         page_size: 1,
-        time_scale: 100.0,
+        time_scale: 10.0,
         ..Default::default()
     })
     .await;
     let limiter = || {
         Arc::new(
-            amazon_sp_client::plans::limiter(100.0)
+            amazon_sp_client::plans::limiter(10.0)
                 .with_store(store.clone())
                 .unwrap(),
         )
@@ -557,11 +558,12 @@ async fn a_persisted_limiter_makes_a_second_process_wait() {
 #[tokio::test]
 async fn a_429_from_a_bucket_drained_elsewhere_is_retried() {
     // Two clients with separate limiters share Amazon's bucket: the second
-    // one's local bucket is full but Amazon's is empty.
+    // one's local bucket is full but Amazon's is empty (at 10x, for 6 s after
+    // the first client's burst).
     let (sim, first) = sim(SimulatorConfig {
         orders: 100,
         page_size: 1,
-        time_scale: 100.0,
+        time_scale: 10.0,
         ..Default::default()
     })
     .await;

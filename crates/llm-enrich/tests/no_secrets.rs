@@ -66,7 +66,7 @@ fn capture(filter: &str) -> (Buffer, tracing::subscriber::DefaultGuard) {
 
 /// Quick retries and a short timeout, so the failing flows end soon.
 fn config(sim: &Simulator) -> Config {
-    sim.config().timeout(Duration::from_millis(300)).retry(
+    sim.config().timeout(Duration::from_secs(1)).retry(
         RetryPolicy::default()
             .delays(Duration::from_millis(5), Duration::from_millis(20))
             .max_attempts(2),

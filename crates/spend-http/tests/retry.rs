@@ -224,7 +224,7 @@ async fn an_exhausted_budget_returns_the_last_status_and_body() {
     let client = HttpClient::builder()
         .retry(
             RetryPolicy::default()
-                .budget(Duration::from_millis(2500))
+                .budget(Duration::from_millis(2900))
                 .max_attempts(10),
         )
         .build()
@@ -241,7 +241,7 @@ async fn an_exhausted_budget_returns_the_last_status_and_body() {
     };
     assert_eq!(
         attempts, 3,
-        "1 s + 1 s fit a 2.5 s budget, a third wait does not"
+        "1 s + 1 s fit a 2.9 s budget, a third wait does not"
     );
     let api = last.api().unwrap();
     assert_eq!(api.status, 429);

@@ -117,7 +117,7 @@ async fn errors_and_their_logs_contain_no_secret() {
     let mut printed = Vec::new();
     let client = HttpClient::builder()
         .retry(spend_http::RetryPolicy::none())
-        .timeout(Some(Duration::from_millis(200)))
+        .timeout(Some(Duration::from_secs(1)))
         .build()
         .unwrap();
 

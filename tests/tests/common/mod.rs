@@ -60,9 +60,11 @@ pub fn spend(env: &[(&'static str, String)], url: &str, data: &Path) -> Command 
     c.env("SPEND_STORE", url)
         .env("SPEND_BLOBS", data.join("blobs"))
         .env("SPEND_FERNET_KEYS", KEY)
-        // A dead worker's jobs go back to the queue after 3 missed 1 s heartbeats.
-        .env("SPEND_JOBS_HEARTBEAT_SECS", "1")
-        .env("SPEND_JOBS_MISSED_HEARTBEATS", "3")
+        // A dead worker's jobs go back to the queue after 5 missed 2 s
+        // heartbeats: soon enough for a test, and long enough that a live
+        // worker starved on a busy machine keeps its job.
+        .env("SPEND_JOBS_HEARTBEAT_SECS", "2")
+        .env("SPEND_JOBS_MISSED_HEARTBEATS", "5")
         .envs(env.iter().cloned());
     c
 }
