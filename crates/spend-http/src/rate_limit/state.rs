@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, Once};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
 use std::time::{Duration, SystemTime};
 
 use crate::BoxError;
@@ -95,24 +95,28 @@ struct Pending {
 }
 
 impl Shared {
-    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+    fn pending(&self) -> MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Writes the pending snapshot, after any write under way.
     fn flush(&self) -> Result<(), BoxError> {
-        self.flush_and(false)
+        self.write_pending(self.pending())
     }
 
+    /// Writes what is left and lets the writer thread end.
     fn close(&self) -> Result<(), BoxError> {
-        let flushed = self.flush_and(true);
+        let mut pending = self.pending();
+        pending.closed = true;
+        let written = self.write_pending(pending);
         self.wake.notify_all();
-        flushed
+        written
     }
 
-    fn flush_and(&self, close: bool) -> Result<(), BoxError> {
-        let mut pending = self.pending();
-        pending.closed |= close;
+    /// Takes the pending snapshot and writes it. The `pending` lock is let
+    /// go only once the `writing` one is held, so whoever comes next waits
+    /// for this write.
+    fn write_pending(&self, mut pending: MutexGuard<'_, Pending>) -> Result<(), BoxError> {
         let taken = pending.states.take();
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         drop(pending);
@@ -125,17 +129,14 @@ impl Shared {
     /// The writer thread: writes each newest snapshot until the store is closed.
     fn write_in_background(&self) {
         loop {
-            let pending = self.pending();
-            let mut pending = self
+            let pending = self
                 .wake
-                .wait_while(pending, |p| p.states.is_none() && !p.closed)
+                .wait_while(self.pending(), |p| p.states.is_none() && !p.closed)
                 .unwrap_or_else(|e| e.into_inner());
-            let Some(states) = pending.states.take() else {
+            if pending.states.is_none() {
                 return; // closed, and nothing left to write
-            };
-            let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-            drop(pending);
-            if let Err(e) = write_merged(&self.path, states) {
+            }
+            if let Err(e) = self.write_pending(pending) {
                 tracing::warn!(error = %e, "could not persist rate-limit state");
             }
         }
