@@ -79,14 +79,7 @@ impl Spend {
         for path in paths {
             let path = path.as_ref();
             let shown = path.display().to_string();
-            let bytes = tokio::fs::read(path)
-                .await
-                .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
-            let digest = blob_store::sha256_hex(&bytes);
-            let key = self
-                .keep_file(path, bytes, &digest)
-                .await
-                .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
+            let key = self.keep_for_workers(path).await?;
             let name = path
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
@@ -120,14 +113,7 @@ impl Spend {
         let shown = path.display().to_string();
         let absolute = std::fs::canonicalize(path)
             .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
-        let bytes = tokio::fs::read(&absolute)
-            .await
-            .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
-        let digest = blob_store::sha256_hex(&bytes);
-        let key = self
-            .keep_file(path, bytes, &digest)
-            .await
-            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))?;
+        let key = self.keep_for_workers(path).await?;
         let job = Job::ImportMbox {
             user: self.user.user_id().0,
             blob: key.as_str().to_owned(),
@@ -135,9 +121,20 @@ impl Spend {
         };
         queue_one(queue, job).await
     }
-}
 
-impl Spend {
+    /// Reads the file at `path` and keeps it in the blob store, where every
+    /// worker can read it; errors name the file as given.
+    async fn keep_for_workers(&self, path: &Path) -> Result<blob_store::Key, JobsError> {
+        let shown = path.display();
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
+        let digest = blob_store::sha256_hex(&bytes);
+        self.keep_file(path, bytes, &digest)
+            .await
+            .map_err(|e| JobsError::NotFound(format!("{shown}: cannot keep the file: {e}")))
+    }
+
     /// Queues the import of a mailbox export of `kind` through the receipt
     /// pipeline: an mbox file as [`enqueue_mbox`](Self::enqueue_mbox) keeps
     /// it; a Maildir or a folder of `.eml` files packed into one blob (each
