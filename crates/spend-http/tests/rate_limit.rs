@@ -216,17 +216,21 @@ async fn processes_sharing_a_state_file_keep_each_others_spending() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// A bucket full again in an hour: a state the file keeps.
+fn an_hour_from_now_ms() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    now.as_millis() as u64 + 3_600_000
+}
+
 #[test]
 fn a_flush_waits_for_the_write_under_way() {
     // The writer thread may have taken the newest snapshot just before a
     // flush; the flush must still return only once that snapshot is on disk.
     let dir = std::env::temp_dir().join(format!("spend-http-flush-{}", std::process::id()));
     let store = FileRateStateStore::new(dir.join("buckets.json"));
-    let start = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-        + 3_600_000;
+    let start = an_hour_from_now_ms();
     for i in 0..500u64 {
         let state = spend_http::BucketState {
             operation: "getOrders".into(),
@@ -250,11 +254,7 @@ fn dropping_the_last_clone_writes_what_was_saved() {
     let state = spend_http::BucketState {
         operation: "getOrders".into(),
         key: "seller-1".into(),
-        full_at_unix_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
-            + 3_600_000,
+        full_at_unix_ms: an_hour_from_now_ms(),
     };
     let later = spend_http::BucketState {
         full_at_unix_ms: state.full_at_unix_ms + 60_000,

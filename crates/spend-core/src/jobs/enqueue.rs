@@ -111,13 +111,13 @@ impl Spend {
     /// so importing it both ways stores each message once.
     pub async fn enqueue_mbox(&self, queue: &JobQueue, path: &Path) -> Result<Queued, JobsError> {
         let shown = path.display().to_string();
-        let absolute = std::fs::canonicalize(path)
+        let (mailbox, _) = MailboxFiles::id_of(SourceKind::Mbox, path)
             .map_err(|e| JobsError::NotFound(format!("{shown}: {e}")))?;
         let key = self.keep_for_workers(path).await?;
         let job = Job::ImportMbox {
             user: self.user.user_id().0,
             blob: key.as_str().to_owned(),
-            mailbox: format!("mbox:{}", absolute.display()),
+            mailbox,
         };
         queue_one(queue, job).await
     }

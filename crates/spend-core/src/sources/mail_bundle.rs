@@ -91,15 +91,16 @@ impl Iterator for Unpack {
         if self.broken || self.at >= self.bundle.len() {
             return None;
         }
-        let rest = &self.bundle[self.at..];
+        let at = self.at;
+        let rest = &self.bundle[at..];
         let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-            return self.broken(format!("no frame line at byte {}", self.at));
+            return self.broken(format!("no frame line at byte {at}"));
         };
         let frame: Frame = match serde_json::from_slice(&rest[..end]) {
             Ok(f) => f,
-            Err(e) => return self.broken(format!("frame at byte {}: {e}", self.at)),
+            Err(e) => return self.broken(format!("frame at byte {at}: {e}")),
         };
-        let start = self.at + end + 1;
+        let start = at + end + 1;
         let Some(stop) = start
             .checked_add(frame.len)
             .filter(|&s| s <= self.bundle.len())
@@ -114,7 +115,7 @@ impl Iterator for Unpack {
             }));
         }
         let Some(id) = frame.id else {
-            return self.broken(format!("frame at byte {} has no id", start - end - 1));
+            return self.broken(format!("frame at byte {at} has no id"));
         };
         Some(Ok(MailMessage {
             labels: frame.labels,

@@ -1,6 +1,6 @@
 //! mbox files, Maildir folders and folders of `.eml` files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -50,20 +50,24 @@ impl MailboxFiles {
 
     /// The id (`KIND:ABSOLUTE-PATH`) and messages of the mailbox at `path`.
     fn read(kind: SourceKind, path: &Path) -> Result<(String, Messages), SourceError> {
-        let absolute =
-            std::fs::canonicalize(path).map_err(|source| gmail_receipts::SourceError::Io {
+        let (id, absolute) =
+            Self::id_of(kind, path).map_err(|source| gmail_receipts::SourceError::Io {
                 path: path.display().to_string(),
                 source,
             })?;
+        Ok((id, kind.open(&absolute)?))
+    }
+
+    /// The id a mailbox of `kind` at `path` is filed under
+    /// (`KIND:ABSOLUTE-PATH`), and that absolute path.
+    pub(crate) fn id_of(kind: SourceKind, path: &Path) -> std::io::Result<(String, PathBuf)> {
+        let absolute = std::fs::canonicalize(path)?;
         let name = match kind {
             SourceKind::Mbox => "mbox",
             SourceKind::Maildir => "maildir",
             SourceKind::Eml => "eml",
         };
-        Ok((
-            format!("{name}:{}", absolute.display()),
-            kind.open(&absolute)?,
-        ))
+        Ok((format!("{name}:{}", absolute.display()), absolute))
     }
 
     fn with_messages(id: String, messages: Messages, archive: Arc<MailArchive>) -> Self {
